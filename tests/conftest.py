@@ -1,0 +1,3 @@
+"""Shared fixtures: real components only (see tests/support/)."""
+
+pytest_plugins = ["tests.support.lrs", "tests.support.web", "tests.support.browser"]
