@@ -1,0 +1,381 @@
+"""Load and validate `course_src/` into a `Course` model per language.
+
+    source = load_source(Path("course_src"))      # SourceError listing every problem, file:line
+    course = source.course("pl", country="NL")    # frozen Course, Markdown rendered to HTML
+
+course.yaml holds the structure (modules, pages, roles, questions, configuration, vocabulary);
+text/<lang>.yaml holds every learner-facing string under dotted keys (`pages.welcome.body`).
+The source language's file defines which keys exist; every other language must translate each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder import yamlsource
+from builder.yamlsource import Located
+from noroom.errors import NoroomError, SourceError
+from noroom.vocabulary import Vocabulary, vocabulary_from_dict
+
+COURSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+CONTACT_KEYS = ("emergency", "police", "anonymous_line", "anonymous_phone")
+# Placeholders the runtime fills in UI strings; contacts are filled at build time.
+UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example"}
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    module: str
+    prompt_html: str
+    prompt_text: str
+    options: tuple[Option, ...]
+    correct: str
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    module: str
+    title: str
+    html: str
+    words: int
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    role: str | None
+    title: str
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Course:
+    """One language of the course, ready to render."""
+
+    id: str
+    version: str
+    language: str
+    languages: tuple[str, ...]
+    title: str
+    description: str
+    content_note_html: str
+    ui: dict[str, str]
+    roles: tuple[Role, ...]
+    modules: tuple[Module, ...]
+    questions: tuple[Question, ...]
+    mastery_score: float
+    vocabulary: Vocabulary
+    hotel_pattern: str
+    hotel_example: str
+    country: str
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(p for m in self.modules for p in m.pages)
+
+    def path_modules(self, role: str) -> tuple[Module, ...]:
+        """Modules one role's learner takes: the shared ones and the role's own, in order."""
+        return tuple(m for m in self.modules if m.role in (None, role))
+
+    def path_questions(self, role: str) -> tuple[Question, ...]:
+        ids = {m.id for m in self.path_modules(role)}
+        return tuple(q for q in self.questions if q.module in ids)
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """The strings of one language: dotted key -> text, and key -> line."""
+
+    language: str
+    path: Path
+    strings: dict[str, str]
+    lines: dict[str, int]
+
+
+@dataclass
+class _Problems:
+    """Collects every problem, so one run reports them all (like mkdocs' config validation)."""
+
+    items: list[NoroomError] = field(default_factory=list)
+
+    def add(self, message: str, path: Path | str, line: int | None = None) -> None:
+        self.items.append(SourceError(message, path, line))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise SourceError(str(self.items[0]), problems=list(self.items))
+
+
+@dataclass(frozen=True)
+class CourseSource:
+    """The validated course_src/ tree; `course(lang)` gives one language's model."""
+
+    root: Path
+    config: dict[str, Any]
+    texts: dict[str, TextFile]
+    vocabulary: Vocabulary
+
+    @property
+    def id(self) -> str:
+        return str(self.config["id"])
+
+    @property
+    def version(self) -> str:
+        return str(self.config["version"])
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.config["languages"])
+
+    @property
+    def source_language(self) -> str:
+        return str(self.config["source_language"])
+
+    def required_keys(self) -> list[str]:
+        """Every dotted key a language file must translate, in a stable order."""
+        return required_keys(self.config, self.texts[self.source_language].strings)
+
+    def course(self, language: str, country: str | None = None) -> Course:
+        from builder.markdown import render_markdown, word_count
+
+        if language not in self.texts:
+            raise SourceError(f"language {language!r} is not in course.yaml languages")
+        cfg = self.config
+        country = country or cfg.get("default_country", "NL")
+        contacts = cfg.get("contacts", {})
+        if country not in contacts:
+            known = ", ".join(sorted(contacts))
+            raise SourceError(f"no contacts for country {country!r}; known: {known}",
+                              self.root / "course.yaml")
+        fill = {k: str(v) for k, v in contacts[country].items()}
+        s = self.texts[language].strings
+
+        def md(key: str) -> str:
+            return render_markdown(_fill(s.get(key, ""), fill))
+
+        modules = []
+        for m in cfg["modules"]:
+            pages = tuple(
+                Page(pid, m["id"], s[f"pages.{pid}.title"], md(f"pages.{pid}.body"),
+                     word_count(_fill(s[f"pages.{pid}.body"], fill)) +
+                     word_count(s[f"pages.{pid}.title"]))
+                for pid in m["pages"]
+            )
+            modules.append(Module(m["id"], m.get("role"), s[f"modules.{m['id']}.title"], pages))
+        questions = tuple(
+            Question(
+                q["id"], q["module"], md(f"questions.{q['id']}.prompt"),
+                _fill(s[f"questions.{q['id']}.prompt"], fill).strip(),
+                tuple(Option(o, s[f"questions.{q['id']}.options.{o}.text"],
+                             s[f"questions.{q['id']}.options.{o}.feedback"])
+                      for o in q["options"]),
+                q["correct"],
+            )
+            for q in cfg["quiz"]["questions"]
+        )
+        return Course(
+            id=self.id, version=self.version, language=language, languages=self.languages,
+            title=s["course.title"], description=s["course.description"],
+            content_note_html=md("course.content_note") if "course.content_note" in s else "",
+            ui={k[3:]: v for k, v in s.items() if k.startswith("ui.")},
+            roles=tuple(Role(r, s[f"roles.{r}.name"], s.get(f"roles.{r}.description", ""))
+                        for r in cfg["roles"]),
+            modules=tuple(modules), questions=questions,
+            mastery_score=float(cfg["mastery_score"]), vocabulary=self.vocabulary,
+            hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
+            country=country,
+        )
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> list[str]:
+    """Keys every language needs: structure-derived keys plus the source file's ui/course keys."""
+    keys = ["course.title", "course.description"]
+    keys += [k for k in source_strings if k.startswith(("ui.", "course.")) and k not in keys]
+    for r in config["roles"]:
+        keys += [f"roles.{r}.name", f"roles.{r}.description"]
+    for m in config["modules"]:
+        keys.append(f"modules.{m['id']}.title")
+        for p in m["pages"]:
+            keys += [f"pages.{p}.title", f"pages.{p}.body"]
+    for q in config["quiz"]["questions"]:
+        keys.append(f"questions.{q['id']}.prompt")
+        for o in q["options"]:
+            keys += [f"questions.{q['id']}.options.{o}.text",
+                     f"questions.{q['id']}.options.{o}.feedback"]
+    return keys
+
+
+def flatten(data: Any, path: Path, prefix: str = "") -> tuple[dict[str, str], dict[str, int]]:
+    """Dotted keys -> strings and -> lines. Non-string leaves become SourceError."""
+    strings: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    if not isinstance(data, dict):
+        raise SourceError("must be a mapping of sections (course, ui, pages, ...)", path, 1)
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        line = data.line_of(key) if isinstance(data, Located) else 0
+        if isinstance(value, dict):
+            sub_s, sub_l = flatten(value, path, dotted + ".")
+            strings.update(sub_s)
+            lines.update(sub_l)
+        elif isinstance(value, str):
+            strings[dotted] = value
+            lines[dotted] = line
+        elif value is None:
+            strings[dotted] = ""
+            lines[dotted] = line
+        else:
+            raise SourceError(f"{dotted} must be text, not {type(value).__name__}; quote it",
+                              path, line)
+    return strings, lines
+
+
+def load_text(path: Path, language: str) -> TextFile:
+    data = yamlsource.load(path)
+    strings, lines = flatten(data or Located(), path)
+    return TextFile(language, path, strings, lines)
+
+
+def load_source(root: Path | str = "course_src") -> CourseSource:
+    """Load and validate course_src/. Raises SourceError carrying every problem found."""
+    root = Path(root)
+    cfg_path = root / "course.yaml"
+    config = yamlsource.load(cfg_path)
+    problems = _Problems()
+    _validate_config(config, cfg_path, problems)
+    problems.raise_if_any()
+    vocabulary = vocabulary_from_dict(config["vocabulary"], cfg_path)
+    texts: dict[str, TextFile] = {}
+    for lang in config["languages"]:
+        try:
+            texts[lang] = load_text(root / "text" / f"{lang}.yaml", lang)
+        except SourceError as exc:
+            problems.items.append(exc)
+    problems.raise_if_any()
+    source = CourseSource(root, config, texts, vocabulary)
+    _validate_texts(source, problems)
+    problems.raise_if_any()
+    return source
+
+
+def _validate_config(cfg: Any, path: Path, problems: _Problems) -> None:
+    if not isinstance(cfg, dict):
+        problems.add("must be a mapping; see the README section 'Course source'", path, 1)
+        return
+    at = cfg.line_of if isinstance(cfg, Located) else (lambda _k: None)
+    for key in ("id", "version", "source_language", "languages", "mastery_score", "vocabulary",
+                "roles", "modules", "quiz", "hotel_code", "contacts"):
+        if key not in cfg:
+            problems.add(f"missing key `{key}`; add it", path, 1)
+    if problems.items:
+        return
+    if not COURSE_ID.match(str(cfg["id"])):
+        problems.add(f"course id {cfg['id']!r} must be lowercase letters, digits and '-'",
+                     path, at("id"))
+    langs = cfg["languages"]
+    if not isinstance(langs, list) or not all(isinstance(x, str) and LANG_CODE.match(x)
+                                              for x in langs):
+        problems.add("languages must be a list of language codes like [nl, en]", path,
+                     at("languages"))
+        return
+    if cfg["source_language"] not in langs:
+        problems.add("source_language must be one of languages", path, at("source_language"))
+    ms = cfg["mastery_score"]
+    if not isinstance(ms, int | float) or not 0 < ms <= 1:
+        problems.add(f"mastery_score must be a fraction in (0, 1], got {ms!r}", path,
+                     at("mastery_score"))
+    try:
+        re.compile(cfg["hotel_code"]["pattern"])
+    except (re.error, KeyError, TypeError):
+        problems.add("hotel_code needs a valid regular expression `pattern` and an `example`",
+                     path, at("hotel_code"))
+    _validate_structure(cfg, path, problems)
+
+
+def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
+    roles = cfg["roles"] if isinstance(cfg["roles"], list) else []
+    module_ids: set[str] = set()
+    page_ids: set[str] = set()
+    for m in cfg["modules"]:
+        line = m.line if isinstance(m, Located) else None
+        if not isinstance(m, dict) or "id" not in m or not isinstance(m.get("pages"), list):
+            problems.add("each module needs an `id` and a list of `pages`", path, line)
+            continue
+        if m["id"] in module_ids:
+            problems.add(f"module id {m['id']!r} is used twice", path, line)
+        module_ids.add(m["id"])
+        if m.get("role") is not None and m["role"] not in roles:
+            problems.add(f"module {m['id']!r} has unknown role {m['role']!r}; "
+                         f"roles are {', '.join(roles)}", path, line)
+        for p in m["pages"]:
+            if p in page_ids:
+                problems.add(f"page id {p!r} is used twice", path, line)
+            page_ids.add(p)
+    q_ids: set[str] = set()
+    for q in cfg["quiz"].get("questions", []) if isinstance(cfg["quiz"], dict) else []:
+        line = q.line if isinstance(q, Located) else None
+        qid = q.get("id") if isinstance(q, dict) else None
+        if not qid:
+            problems.add("each question needs an `id`", path, line)
+            continue
+        if qid in q_ids:
+            problems.add(f"question id {qid!r} is used twice", path, line)
+        q_ids.add(qid)
+        if q.get("module") not in module_ids:
+            problems.add(f"question {qid} tests unknown module {q.get('module')!r}", path, line)
+        options = q.get("options") or []
+        if len(options) < 2 or len(set(options)) != len(options):
+            problems.add(f"question {qid} needs two or more distinct options", path, line)
+        if q.get("correct") not in options:
+            problems.add(f"{qid} has no correct answer: `correct` must name one of its options "
+                         f"({', '.join(map(str, options))})", path, line)
+
+
+def _validate_texts(source: CourseSource, problems: _Problems) -> None:
+    src = source.texts[source.source_language]
+    required = required_keys(source.config, src.strings)
+    for lang, text in source.texts.items():
+        for key in required:
+            if not text.strings.get(key, "").strip():
+                parent = key.rsplit(".", 1)[0]
+                line = next((text.lines[k] for k in text.lines if k.startswith(parent + ".")),
+                            None)
+                hint = ("write it" if lang == source.source_language
+                        else f"translate it (noroom xliff export --lang {lang})")
+                problems.add(f"missing translation for {key}; {hint}", text.path, line)
+        known_pages = {p for m in source.config["modules"] for p in m["pages"]}
+        for key, line in text.lines.items():
+            parts = key.split(".")
+            if parts[0] == "pages" and parts[1] not in known_pages:
+                problems.add(f"unknown page id {parts[1]!r}: it is not in course.yaml modules",
+                             text.path, line)
+            for name in PLACEHOLDER.findall(text.strings[key]):
+                allowed = UI_PLACEHOLDERS if parts[0] == "ui" else set(CONTACT_KEYS)
+                if name not in allowed:
+                    problems.add(f"unknown placeholder {{{name}}} in {key}; "
+                                 f"use one of {', '.join(sorted(allowed))}", text.path, line)

@@ -1,0 +1,13 @@
+"""Package formats by name: one module each, one line here."""
+
+from __future__ import annotations
+
+from builder.formats.base import BuildOptions, Format
+from builder.formats.scorm import Scorm12Format, Scorm2004Format
+from builder.formats.web import WebFormat
+
+FORMATS: dict[str, Format] = {
+    f.name: f for f in (Scorm12Format(), Scorm2004Format(), WebFormat())
+}
+
+__all__ = ["FORMATS", "BuildOptions", "Format"]

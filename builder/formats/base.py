@@ -1,0 +1,56 @@
+"""The one-method interface every package format implements, and what formats share.
+
+A format turns one language of the course into `{path in zip: bytes}`; `builder.package` writes
+the zip. A new format is one module here and one line in `builder.formats.FORMATS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from builder.render import render_index, runtime_data, runtime_file
+
+if TYPE_CHECKING:
+    from builder.brand import Brand
+    from builder.course import Course
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build adds to the course source: chain branding and tracking configuration."""
+
+    brand: Brand | None = None
+    tracking: dict[str, Any] = field(default_factory=dict)
+    """Extra runtime settings (e.g. dual tracking to an LRS); embedded in the page data."""
+
+
+class Format(Protocol):
+    name: str
+    label: str
+
+    def files(self, course: Course, options: BuildOptions) -> dict[str, bytes]:
+        """Every file of the package, keyed by its path inside the zip."""
+        ...
+
+
+def course_files(course: Course, fmt_name: str, options: BuildOptions,
+                 adapter: str | None, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """index.html, runtime.css, runtime.js and (when tracked) adapter.js, plus brand assets."""
+    data = runtime_data(course, fmt_name, {**(extra or {}), **options.tracking})
+    files = {
+        "index.html": render_index(course, data, options.brand, has_adapter=adapter is not None),
+        "runtime.css": runtime_file("runtime.css"),
+        "runtime.js": runtime_file("runtime.js"),
+    }
+    if adapter:
+        files["adapter.js"] = b"".join(runtime_file(f"adapters/{name}.js")
+                                       for name in adapter.split("+"))
+    if options.brand:
+        files.update(options.brand.files())
+    return files
+
+
+def package_identifier(course: Course, fmt_name: str) -> str:
+    """Stable across rebuilds of one version, so a re-upload never orphans learners' progress."""
+    return f"{course.id}-{course.version}-{course.language}-{fmt_name}".replace(".", "_")

@@ -1,0 +1,98 @@
+"""Course x language -> the files every format shares: index.html, runtime.js, runtime.css.
+
+`render_course(course, format_name, brand)` returns `{path: bytes}`; the format adds its adapter
+and manifest. Jinja2 autoescapes everything except the HTML the Markdown renderer produced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from builder.brand import Brand
+    from builder.course import Course
+
+# SCORM 2004 interaction descriptions are localized_string_type with an SPM of 250 characters.
+DESCRIPTION_LIMIT = 250
+
+
+@lru_cache(maxsize=1)
+def _env():  # type: ignore[no-untyped-def]
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("builder", "templates"),
+        autoescape=True, trim_blocks=False, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def template(name: str):  # type: ignore[no-untyped-def]
+    return _env().get_template(name)
+
+
+def runtime_file(name: str) -> bytes:
+    return resources.files("builder").joinpath("runtime", name).read_bytes()
+
+
+def _shift_headings(html: str) -> str:
+    # Page titles are the step's h1; headings written in Markdown sit below it as h2.
+    return re.sub(r"<(/?)h[1-6]>", r"<\1h2>", html)
+
+
+def plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def interaction_description(prompt_text: str) -> str:
+    text = re.sub(r"[*_#>`]", "", re.sub(r"\s+", " ", prompt_text)).strip()
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1].rstrip() + "…"
+
+
+def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> dict[str, Any]:
+    """The JSON the runtime reads: structure, UI strings, vocabulary. No answers' text."""
+    v = course.vocabulary
+    return {
+        "course": course.id, "version": course.version, "lang": course.language,
+        "format": format_name, "title": course.title, "description": course.description,
+        "mastery": course.mastery_score,
+        "roles": [{"id": r.id} for r in course.roles],
+        "moduleRoles": {m.id: m.role for m in course.modules},
+        "pages": [{"id": p.id, "module": p.module} for p in course.pages],
+        "questions": [
+            {"id": q.id, "module": q.module, "options": [o.id for o in q.options],
+             "correct": q.correct, "description": interaction_description(q.prompt_text)}
+            for q in course.questions
+        ],
+        "ui": course.ui,
+        "hotel": {"pattern": course.hotel_pattern, "example": course.hotel_example},
+        "xapi": {"course": v.course_iri, "verbs": v.verbs, "hotelExt": v.hotel_extension,
+                 "roleExt": v.role_extension, "sessionExt": v.session_extension,
+                 "progressExt": v.progress_extension},
+        **tracking,
+    }
+
+
+def render_index(course: Course, data: dict[str, Any], brand: Brand | None,
+                 has_adapter: bool) -> bytes:
+    shifted = [
+        type(m)(m.id, m.role, m.title,
+                tuple(type(p)(p.id, p.module, p.title, _shift_headings(p.html), p.words)
+                      for p in m.pages))
+        for m in course.modules
+    ]
+    view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})
+    data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # Inside <script>, "</" would end the element: escape it (and U+2028/9 for old parsers).
+    data_json = data_json.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
+    html = template("pages/index.html").render(
+        course=view, ui=course.ui, brand=brand, data_json=data_json, has_adapter=has_adapter,
+        mastery_pct=str(round(course.mastery_score * 100)),
+        first_page_id=course.pages[0].id if course.pages else "",
+    )
+    return html.encode("utf-8")

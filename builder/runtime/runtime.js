@@ -1,0 +1,272 @@
+/* No Room course runtime: one page per step, state committed as the learner goes.
+ * Tracking lives in adapter.js (one per format), which defines window.NoroomAdapter(data, hooks)
+ * returning {start, save, page, answer, complete, exit, flush}; start/save/complete may return
+ * promises. This file never talks to an LMS or LRS itself. No dependencies, ES5-compatible. */
+(function () {
+  "use strict";
+  var doc = document, root = doc.documentElement;
+  var data = JSON.parse(doc.getElementById("noroom-data").textContent);
+  var ui = data.ui;
+  var steps = [], cur = 0, adapter = null, mode = "normal", mastery = data.mastery;
+  var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0 };
+  var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false;
+
+  function $(sel, el) { return (el || doc).querySelector(sel); }
+  function $$(sel, el) { return Array.prototype.slice.call((el || doc).querySelectorAll(sel)); }
+  function fmt(s, v) { return String(s).replace(/\{(\w+)\}/g, function (m, k) { return k in v ? v[k] : m; }); }
+  function when(x) { return x && typeof x.then === "function" ? x : Promise.resolve(x); }
+
+  /* Seeded PRNG so a learner's answer order is stable across resumes (mulberry32). */
+  function rng(seed) {
+    return function () {
+      seed |= 0; seed = seed + 0x6D2B79F5 | 0;
+      var t = Math.imul(seed ^ seed >>> 15, 1 | seed);
+      t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t;
+      return ((t ^ t >>> 14) >>> 0) / 4294967296;
+    };
+  }
+
+  /* ---- state <-> compact string (fits SCORM 1.2's 4096 characters by a wide margin) ---- */
+  function encode() {
+    var seen = data.pages.map(function (p) { return state.seen[p.id] ? "1" : "0"; }).join("");
+    var ans = data.questions.map(function (q) {
+      var a = state.answers[q.id]; return a == null ? "-" : String(a);
+    }).join("");
+    return ["2", state.role, cur, seen, ans, state.att, state.seed.toString(36), state.hotel, state.done].join("~");
+  }
+  function decode(s) {
+    var f = String(s || "").split("~");
+    if (f[0] !== "2" || f.length < 9) return null;
+    var st = { role: +f[1], seen: {}, answers: {}, att: +f[5] || 0, seed: parseInt(f[6], 36) || 1,
+      hotel: /^[A-Z0-9-]{0,40}$/.test(f[7]) ? f[7] : "", done: +f[8] ? 1 : 0, step: +f[2] || 0 };
+    if (!(st.role >= -1 && st.role < data.roles.length)) return null;
+    data.pages.forEach(function (p, i) { if (f[3].charAt(i) === "1") st.seen[p.id] = 1; });
+    data.questions.forEach(function (q, i) {
+      var c = f[4].charAt(i);
+      if (c && c !== "-" && +c < q.options.length) st.answers[q.id] = +c;
+    });
+    return st;
+  }
+
+  /* ---- the learner's path ---- */
+  function roleId() { return state.role >= 0 ? data.roles[state.role].id : null; }
+  function onPath(module) {
+    var r = data.moduleRoles[module]; return !r || r === roleId();
+  }
+  function pathPages() { return data.pages.filter(function (p) { return onPath(p.module); }); }
+  function pathQuestions() { return data.questions.filter(function (q) { return onPath(q.module); }); }
+  function buildSteps() {
+    var s = [];
+    data.pages.forEach(function (p) { if (p.module === data.pages[0].module) s.push("page:" + p.id); });
+    s.push("role");
+    if (needHotel) s.push("hotel");
+    if (state.role >= 0) {
+      pathPages().forEach(function (p) { if (p.module !== data.pages[0].module) s.push("page:" + p.id); });
+      s.push("quiz");
+      pathQuestions().forEach(function (q) { s.push("q:" + q.id); });
+      s.push("result");
+    }
+    steps = s;
+  }
+  function progress() {
+    var pp = pathPages(), qq = pathQuestions(), n = 0;
+    pp.forEach(function (p) { if (state.seen[p.id]) n++; });
+    qq.forEach(function (q) { if (state.answers[q.id] != null) n++; });
+    return state.role < 0 ? 0 : Math.round(100 * n / (pp.length + qq.length));
+  }
+  function score() {
+    var qq = pathQuestions(), ok = 0;
+    qq.forEach(function (q) { if (q.options[state.answers[q.id]] === q.correct) ok++; });
+    return { correct: ok, total: qq.length, scaled: qq.length ? ok / qq.length : 0 };
+  }
+
+  /* ---- notices ---- */
+  function notify(key) {
+    var n = $("#notice");
+    if (!n || !ui[key]) return;
+    n.textContent = ui[key];
+    n.className = "notice notice-" + key;
+    n.hidden = false;
+    if (key === "save_restored") setTimeout(function () { if (n.className.indexOf("restored") > 0) n.hidden = true; }, 4000);
+  }
+
+  function save() {
+    if (!adapter) return Promise.resolve(false);
+    return when(adapter.save(encode(), { location: steps[cur] || "", progress: progress() }))
+      .catch(function () { return false; });
+  }
+
+  /* ---- rendering a step ---- */
+  function show(i, focus) {
+    cur = Math.max(0, Math.min(i, steps.length - 1));
+    var id = steps[cur];
+    $$(".step").forEach(function (el) { el.classList.toggle("current", el.getAttribute("data-step") === id); });
+    var el = $('.step[data-step="' + id + '"]');
+    if (id.indexOf("page:") === 0) {
+      var pid = id.slice(5), first = !state.seen[pid];
+      state.seen[pid] = 1;
+      var page = data.pages.filter(function (p) { return p.id === pid; })[0];
+      if (first && adapter) adapter.page({ id: pid, module: page.module, progress: progress() });
+    }
+    if (id.indexOf("q:") === 0) prepareQuestion(id.slice(2), el);
+    if (id === "result") showResult();
+    if (id === "role") $$('input[name="role"]').forEach(function (r, k) { r.checked = k === state.role; });
+    if (id === "hotel") $("#hotel-code").value = state.hotel;
+    var bar = $(".progress"), pct = progress();
+    bar.setAttribute("aria-valuenow", pct);
+    $(".progress span").style.width = pct + "%";
+    $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: steps.length });
+    $("#back").disabled = cur === 0 || id === "result";
+    updateNext();
+    if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
+    save();
+  }
+  function updateNext() {
+    var id = steps[cur], ok = true;
+    if (id === "role") ok = state.role >= 0;
+    else if (id === "hotel") ok = !!state.hotel;
+    else if (id.indexOf("q:") === 0) ok = state.answers[id.slice(2)] != null;
+    else if (id === "result" || cur === steps.length - 1) ok = false;
+    $("#next").disabled = !ok;
+    $("#next").hidden = id === "result";
+  }
+
+  function prepareQuestion(qid, el) {
+    var q = data.questions.filter(function (x) { return x.id === qid; })[0];
+    var box = $(".options", el), opts = $$(".opt", box), r = rng(state.seed + 7919 * state.att + data.questions.indexOf(q));
+    // Fisher-Yates over the option elements, seeded: the same order on every resume.
+    for (var k = opts.length - 1; k > 0; k--) { var j = Math.floor(r() * (k + 1)); var t = opts[k]; opts[k] = opts[j]; opts[j] = t; }
+    opts.forEach(function (o) { box.appendChild(o); });
+    var a = state.answers[qid];
+    $$("input", el).forEach(function (inp) {
+      inp.checked = a != null && inp.value === q.options[a];
+      inp.disabled = a != null;
+    });
+    $$(".feedback", el).forEach(function (f) { f.hidden = a == null || f.getAttribute("data-option") !== q.options[a]; });
+    var v = $(".verdict", el);
+    v.textContent = a == null ? "" : (q.options[a] === q.correct ? ui.correct : ui.incorrect);
+    v.className = "verdict" + (a == null ? "" : q.options[a] === q.correct ? " ok" : " wrong");
+    $(".check", el).hidden = a != null;
+    qShown[qid] = Date.now();
+  }
+
+  function checkAnswer(qid) {
+    var el = $('.step[data-step="q:' + qid + '"]');
+    var picked = $("input:checked", el);
+    if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict wrong"; return; }
+    var q = data.questions.filter(function (x) { return x.id === qid; })[0];
+    var idx = q.options.indexOf(picked.value);
+    state.answers[qid] = idx;
+    prepareQuestion(qid, el);
+    $(".verdict", el).focus();
+    if (adapter) adapter.answer({ id: qid, module: q.module, response: picked.value, correct: picked.value === q.correct,
+      correctResponse: q.correct, description: q.description, attempt: state.att,
+      latencyMs: Date.now() - (qShown[qid] || Date.now()), choices: q.options });
+    updateNext();
+    save();
+  }
+
+  function showResult() {
+    var s = score(), pct = Math.round(100 * s.scaled), passed = s.scaled + 1e-9 >= mastery;
+    var all = pathPages().every(function (p) { return state.seen[p.id]; });
+    $("#result-text").textContent = fmt(passed ? ui.result_passed : ui.result_failed, { score: pct, mastery: Math.round(mastery * 100) });
+    $("#retry").hidden = passed;
+    if (passed && all) state.done = 1;
+    if (adapter) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
+      durationMs: Date.now() - started })).then(save);
+  }
+
+  function retry() {
+    state.att += 1;
+    pathQuestions().forEach(function (q) { delete state.answers[q.id]; });
+    show(steps.indexOf("quiz"));
+  }
+
+  function finish() {
+    if (finishedOnce) return;
+    finishedOnce = true;
+    save().then(function () { if (adapter) adapter.exit(state.done === 1); });
+    $("#finish").disabled = true;
+    $("#result-text").textContent += " " + ui.finished;
+  }
+
+  /* ---- wiring ---- */
+  function bind() {
+    $("#next").addEventListener("click", function () { show(cur + 1); });
+    $("#back").addEventListener("click", function () { show(cur - 1); });
+    $$('input[name="role"]').forEach(function (r, k) {
+      r.addEventListener("change", function () {
+        if (state.role !== k) { state.role = k; buildSteps(); }
+        updateNext(); save();
+      });
+    });
+    var hc = $("#hotel-code");
+    if (hc) hc.addEventListener("input", function () {
+      var v = hc.value.trim().toUpperCase(), ok = new RegExp(data.hotel.pattern).test(v);
+      state.hotel = ok ? v : "";
+      $("#hotel-error").hidden = ok || !v;
+      hc.setAttribute("aria-invalid", ok || !v ? "false" : "true");
+      updateNext();
+    });
+    $$(".check").forEach(function (b) { b.addEventListener("click", function () { checkAnswer(b.getAttribute("data-question")); }); });
+    $("#retry").addEventListener("click", retry);
+    $("#finish").addEventListener("click", finish);
+    $("#resume-yes").addEventListener("click", function () { resumeChoice(true); });
+    $("#resume-no").addEventListener("click", function () { resumeChoice(false); });
+    // Commit when the page is hidden or left: `unload` is unreliable on phones and blocks bfcache.
+    doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "hidden") { save(); if (adapter && adapter.flush) adapter.flush(); } });
+    window.addEventListener("pagehide", function () {
+      save();
+      if (adapter && adapter.flush) adapter.flush();
+      if (adapter && !finishedOnce) { finishedOnce = true; adapter.exit(state.done === 1); }
+    });
+  }
+
+  var saved = null;
+  function resumeChoice(yes) {
+    if (yes && saved) {
+      var step = saved.step; delete saved.step;
+      state = saved; buildSteps(); show(Math.min(step, steps.length - 1));
+    } else {
+      var hotel = state.hotel; state = fresh(); state.hotel = hotel; buildSteps(); show(0);
+    }
+  }
+  function fresh() {
+    return { role: -1, seen: {}, answers: {}, att: 0, seed: 1 + Math.floor(Math.random() * 2147483646), hotel: "", done: 0 };
+  }
+
+  function begin(info) {
+    info = info || {};
+    mode = info.mode || "normal";
+    if (typeof info.mastery === "number" && info.mastery > 0 && info.mastery <= 1) mastery = info.mastery;
+    if (!info.tracked) notify("not_saved");
+    state = fresh();
+    needHotel = !!info.needHotel;
+    saved = decode(info.state);
+    if (info.hotel) state.hotel = info.hotel;
+    if (saved && !saved.hotel) saved.hotel = state.hotel;
+    buildSteps();
+    if (saved && (saved.step > 0 || saved.role >= 0)) {
+      // Ask first: a learner on a shared computer may not be the one who left off.
+      $$(".step").forEach(function (el) { el.classList.toggle("current", el.getAttribute("data-step") === "resume"); });
+      $("#back").disabled = true; $("#next").hidden = true; $("#stepinfo").textContent = "";
+      var h = $('.step[data-step="resume"] h1'); if (h) h.focus();
+      return;
+    }
+    show(0, false);
+  }
+
+  function init() {
+    root.className = root.className.replace("no-js", "js");
+    bind();
+    data.hooks = { notify: notify };
+    try {
+      adapter = window.NoroomAdapter ? window.NoroomAdapter(data, { notify: notify }) : null;
+      when(adapter ? adapter.start() : { tracked: false }).then(begin, function () { begin({ tracked: false }); });
+    } catch (e) {
+      adapter = null; begin({ tracked: false });
+    }
+  }
+  window.NoroomRuntime = { encode: encode, decode: decode, state: function () { return state; }, steps: function () { return steps.slice(); } };
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init); else init();
+})();
