@@ -2,7 +2,7 @@
 
     NoroomError                 exit 1, "path:line: message"
     ├── SourceError             course_src/ (YAML, Markdown, XLIFF) is wrong
-    ├── ConfigError             a configuration or input file (brand, roster, staff) is wrong; exit 2
+    ├── ConfigError             a config or input file (brand, roster, staff) is wrong; exit 2
     ├── PackageError            a package given to `noroom check` or being built is wrong
     └── LRSError                the learning record store failed or refused
 

@@ -41,7 +41,7 @@ class Vocabulary:
 
 
 def vocabulary_from_dict(data: dict, path: Path | str = DEFAULT_COURSE_YAML) -> Vocabulary:
-    """Build a `Vocabulary` from the parsed `vocabulary:` mapping; ConfigError names a missing key."""
+    """Build a `Vocabulary` from the parsed `vocabulary:` mapping; ConfigError on a missing key."""
     if not isinstance(data, dict):
         raise ConfigError("`vocabulary` must be a mapping; see DESIGN.md", path)
     try:
@@ -68,5 +68,6 @@ def load_vocabulary(path: Path | str = DEFAULT_COURSE_YAML) -> Vocabulary:
         raise ConfigError(f"cannot read {path.name}: {exc.strerror}", path) from exc
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError("is not valid YAML", path, line + 1 if line is not None else None) from exc
+        where = line + 1 if line is not None else None
+        raise ConfigError("is not valid YAML; fix the syntax", path, where) from exc
     return vocabulary_from_dict((data or {}).get("vocabulary"), path)
