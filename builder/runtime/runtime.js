@@ -1,7 +1,20 @@
 /* No Room course runtime: one page per step, state committed as the learner goes.
- * Tracking lives in adapter.js (one per format), which defines window.NoroomAdapter(data, hooks)
- * returning {start, save, page, answer, complete, exit, flush}; start/save/complete may return
- * promises. This file never talks to an LMS or LRS itself. No dependencies, ES5-compatible. */
+ * No dependencies, ES5 plus Promise. This file never talks to an LMS or LRS itself: tracking lives
+ * in adapter.js (one per format, concatenated when a format needs two, e.g. "scorm+lrs").
+ *
+ * Adapter contract: window.NoroomAdapter(data, hooks) -> object with
+ *   start()            -> {tracked, state: string|null, mode: "normal"|"browse"|"review",
+ *                          mastery: 0..1|null, hotel: string|null, needHotel: bool} (or a Promise)
+ *   save(state, {location, progress 0..100}) -> bool | Promise<bool>   commit the bookmark
+ *   page({id, module, progress})             a page was seen for the first time
+ *   answer({id, module, response, correct, correctResponse, description, attempt, latencyMs,
+ *           choices})                        a question was answered
+ *   complete({passed, completed, scaled, raw, min, max, durationMs}) -> maybe a Promise
+ *   exit(finished)     terminate once (pagehide or the Finish button)
+ *   flush()            page is being hidden: push what is queued (keepalive)
+ * hooks.notify(key) shows ui[key] to the learner ("save_failed", "save_restored", ...).
+ * data (the page's #noroom-data JSON) holds the structure, ui strings and data.xapi vocabulary.
+ */
 (function () {
   "use strict";
   var doc = document, root = doc.documentElement;

@@ -1,0 +1,65 @@
+"""Plays a course package in a browser frame as a learner would: clicks, keyboard, radios."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+
+class Player:
+    def __init__(self, page: Any, frame: Any | None = None):
+        self.page = page
+        self.frame = frame or page.frame(url=re.compile(r"/pkg/index\.html"))
+        assert self.frame is not None, "the package frame did not load"
+        self.frame.wait_for_selector(".step.current", state="visible")
+
+    # -- what the learner sees --
+    def step(self) -> str:
+        return self.frame.eval_on_selector(".step.current", "e => e.dataset.step")
+
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.frame.inner_text("#noroom-data"))
+
+    def state(self) -> dict[str, Any]:
+        return self.frame.evaluate("NoroomRuntime.state()")
+
+    def notice(self) -> str:
+        return self.frame.evaluate(
+            "(() => { const n = document.getElementById('notice'); "
+            "return n.hidden ? '' : n.textContent; })()")
+
+    # -- what the learner does --
+    def next(self) -> None:
+        before = self.step()
+        self.frame.click("#next")
+        self.frame.wait_for_function("s => document.querySelector('.step.current').dataset.step "
+                                     "!== s", arg=before)
+
+    def choose_role(self, role: str) -> None:
+        assert self.step() == "role", self.step()
+        self.frame.check(f"#role-{role}")
+
+    def answer(self, option: str) -> None:
+        step = self.step()
+        assert step.startswith("q:"), step
+        qid = step[2:]
+        self.frame.check(f"#{qid}-{option}")
+        self.frame.click(f'.step.current .check[data-question="{qid}"]')
+        self.frame.wait_for_selector(f'.step.current .feedback[data-option="{option}"]',
+                                     state="visible")
+
+    def play(self, role: str, correct: bool = True, stop_at: str | None = None) -> None:
+        """From the current step to the result (or to `stop_at`), answering right or wrong."""
+        questions = {q["id"]: q for q in self.data()["questions"]}
+        while True:
+            step = self.step()
+            if step == stop_at or step == "result":
+                return
+            if step == "role":
+                self.choose_role(role)
+            elif step.startswith("q:"):
+                q = questions[step[2:]]
+                wrong = [o for o in q["options"] if o != q["correct"]][0]
+                self.answer(q["correct"] if correct else wrong)
+            self.next()
