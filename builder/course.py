@@ -243,6 +243,7 @@ def flatten(data: Any, path: Path, prefix: str = "") -> tuple[dict[str, str], di
             sub_s, sub_l = flatten(value, path, dotted + ".")
             strings.update(sub_s)
             lines.update(sub_l)
+            lines[dotted] = line  # sections have lines too, for errors about a whole entry
         elif isinstance(value, str):
             strings[dotted] = value
             lines[dotted] = line
@@ -363,17 +364,18 @@ def _validate_texts(source: CourseSource, problems: _Problems) -> None:
         for key in required:
             if not text.strings.get(key, "").strip():
                 parent = key.rsplit(".", 1)[0]
-                line = next((text.lines[k] for k in text.lines if k.startswith(parent + ".")),
-                            None)
+                line = text.lines.get(key) or text.lines.get(parent)
                 hint = ("write it" if lang == source.source_language
                         else f"translate it (noroom xliff export --lang {lang})")
                 problems.add(f"missing translation for {key}; {hint}", text.path, line)
         known_pages = {p for m in source.config["modules"] for p in m["pages"]}
         for key, line in text.lines.items():
             parts = key.split(".")
-            if parts[0] == "pages" and parts[1] not in known_pages:
-                problems.add(f"unknown page id {parts[1]!r}: it is not in course.yaml modules",
-                             text.path, line)
+            if len(parts) == 2 and parts[0] == "pages" and parts[1] not in known_pages:
+                problems.add(f"unknown page id {parts[1]!r}: it is not in course.yaml modules; "
+                             "add it to a module or remove it", text.path, line)
+        for key in text.strings:
+            parts, line = key.split("."), text.lines.get(key)
             for name in PLACEHOLDER.findall(text.strings[key]):
                 allowed = UI_PLACEHOLDERS if parts[0] == "ui" else set(CONTACT_KEYS)
                 if name not in allowed:

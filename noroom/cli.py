@@ -23,7 +23,7 @@ class NoroomGroup(click.Group):
             return super().invoke(ctx)
         except NoroomError as exc:
             for line in str(exc).splitlines() or [exc.__class__.__name__]:
-                click.echo(f"error: {line}", err=True)
+                click.echo(line, err=True)
             sys.exit(exc.exit_code)
 
 

@@ -80,6 +80,7 @@
       s.push("result");
     }
     steps = s;
+    orderAll();
   }
   function progress() {
     var pp = pathPages(), qq = pathQuestions(), n = 0;
@@ -144,12 +145,18 @@
     $("#next").hidden = id === "result";
   }
 
-  function prepareQuestion(qid, el) {
-    var q = data.questions.filter(function (x) { return x.id === qid; })[0];
-    var box = $(".options", el), opts = $$(".opt", box), r = rng(state.seed + 7919 * state.att + data.questions.indexOf(q));
-    // Fisher-Yates over the option elements, seeded: the same order on every resume.
+  /* Seeded Fisher-Yates from the authored order: the same order on every resume, new per attempt. */
+  function orderOptions(q) {
+    var el = $('.step[data-step="q:' + q.id + '"]'), box = $(".options", el);
+    var opts = q.options.map(function (o) { return $('.opt input[value="' + o + '"]', box).parentNode; });
+    var r = rng(state.seed + 7919 * state.att + data.questions.indexOf(q));
     for (var k = opts.length - 1; k > 0; k--) { var j = Math.floor(r() * (k + 1)); var t = opts[k]; opts[k] = opts[j]; opts[j] = t; }
     opts.forEach(function (o) { box.appendChild(o); });
+  }
+  function orderAll() { data.questions.forEach(orderOptions); }
+
+  function prepareQuestion(qid, el) {
+    var q = data.questions.filter(function (x) { return x.id === qid; })[0];
     var a = state.answers[qid];
     $$("input", el).forEach(function (inp) {
       inp.checked = a != null && inp.value === q.options[a];
@@ -160,6 +167,8 @@
     v.textContent = a == null ? "" : (q.options[a] === q.correct ? ui.correct : ui.incorrect);
     v.className = "verdict" + (a == null ? "" : q.options[a] === q.correct ? " ok" : " wrong");
     $(".check", el).hidden = a != null;
+    var qq = pathQuestions();
+    $(".qnum", el).textContent = fmt(ui.question_of, { n: qq.indexOf(q) + 1, total: qq.length });
     qShown[qid] = Date.now();
   }
 
@@ -192,6 +201,7 @@
   function retry() {
     state.att += 1;
     pathQuestions().forEach(function (q) { delete state.answers[q.id]; });
+    orderAll();
     show(steps.indexOf("quiz"));
   }
 

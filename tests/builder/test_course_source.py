@@ -1,0 +1,118 @@
+"""Loading course_src/: every problem is reported once, as file:line: what to fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.course import load_source
+from noroom.cli import cli
+from noroom.errors import SourceError
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    dest = tmp_path / "course"
+    shutil.copytree(FIXTURES / "minimal", dest)
+    return dest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def build_error(course: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", "--source", str(course), "--out",
+                                      str(course.parent / "dist")])
+    return result.exit_code, result.output
+
+
+def test_fixture_course_loads_in_both_languages():
+    source = load_source(FIXTURES / "minimal")
+    assert source.languages == ("nl", "en")
+    course = source.course("nl")
+    assert course.language == "nl"
+    assert [q.id for q in course.path_questions("frontdesk")] == [
+        "q-picture", "q-checkin", "q-manager", "q-frontdesk-1"]
+    # Contact placeholders are filled from course.yaml for the chosen country.
+    assert "112" in course.pages[1].html and "{emergency}" not in course.pages[1].html
+
+
+def test_missing_translation_names_file_line_and_key(course):
+    en = course / "text" / "en.yaml"
+    line = line_of(en, "signals-rooms:")
+    edit(en, "  signals-rooms:\n    title: Signals signals-rooms\n",
+         "  signals-rooms:\n    title: ''\n")
+    with pytest.raises(SourceError) as err:
+        load_source(course)
+    assert (f"{en}:{line + 1}: missing translation for pages.signals-rooms.title; translate it "
+            "(noroom xliff export --lang en)") in str(err.value)
+
+
+def test_question_without_correct_answer_is_reported_with_line(course):
+    cfg = course / "course.yaml"
+    line = line_of(cfg, "id: q-checkin")
+    edit(cfg, "  correct: b\n", "  correct: z\n")
+    code, out = build_error(course)
+    assert code == 1
+    assert f"{cfg}:{line}: q-checkin has no correct answer" in out
+
+
+def test_unknown_page_id_in_a_language_file(course):
+    nl = course / "text" / "nl.yaml"
+    edit(nl, "pages:\n", "pages:\n  not-a-page:\n    title: x\n    body: y\n")
+    with pytest.raises(SourceError) as err:
+        load_source(course)
+    assert f"{nl}:{line_of(nl, 'not-a-page:')}: unknown page id 'not-a-page'" in str(err.value)
+
+
+def test_yaml_syntax_error_reports_the_line_and_no_traceback(course):
+    en = course / "text" / "en.yaml"
+    edit(en, "ui:\n", "ui:\n  next: [unclosed\n")
+    code, out = build_error(course)
+    assert code == 1
+    assert out.startswith(f"{en}:")
+    assert "YAML error" in out and "Traceback" not in out
+
+
+def test_several_problems_are_reported_together(course):
+    edit(course / "course.yaml", "  correct: b\n", "  correct: z\n")
+    edit(course / "course.yaml", "role: frontdesk", "role: chef")
+    with pytest.raises(SourceError) as err:
+        load_source(course)
+    assert len(err.value.problems) == 2
+
+
+def test_unknown_placeholder_is_an_error(course):
+    nl = course / "text" / "nl.yaml"
+    edit(nl, "{police}", "{politie}")
+    with pytest.raises(SourceError, match=r"unknown placeholder \{politie\}"):
+        load_source(course)
+
+
+def test_build_prints_a_table_of_packages(course, tmp_path):
+    result = CliRunner().invoke(cli, ["build", "--source", str(course), "--out",
+                                      str(tmp_path / "d"), "--lang", "en", "--format", "web"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["file", "format", "lang", "size"]
+    assert f"{tmp_path / 'd' / 'mini_en_web.zip'}" in lines[1] and " web " in lines[1]
+    assert lines[-1] == f"1 packages in {tmp_path / 'd'}/"
+
+
+def test_unknown_language_is_a_clear_error(course, tmp_path):
+    result = CliRunner().invoke(cli, ["build", "--source", str(course), "--lang", "de",
+                                      "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "language 'de' is not in course.yaml languages (nl, en)" in result.output

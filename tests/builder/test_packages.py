@@ -1,0 +1,189 @@
+"""Built packages: official XSDs, completeness, determinism, size; `noroom check` on broken ones."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from builder.build import build
+from builder.check import SCORM12_NS, SCORM2004_NS, check_package, scorm_schema
+from noroom.cli import cli
+
+from .conftest import FIXTURES
+
+SCORM = ["scorm12", "scorm2004"]
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def rezip(files: dict[str, bytes], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("fmt", SCORM)
+def test_manifest_validates_against_official_xsd(mini_dist, fmt, lang):
+    files = members(mini_dist / f"mini_{lang}_{fmt}.zip")
+    root = etree.fromstring(files["imsmanifest.xml"])
+    schema = scorm_schema(SCORM12_NS if fmt == "scorm12" else SCORM2004_NS)
+    assert schema.validate(root), schema.error_log
+    version = root.findtext(".//{*}schemaversion")
+    assert version == ("1.2" if fmt == "scorm12" else "2004 4th Edition")
+    # The XSDs travel in the package, as ADL requires.
+    assert ("adlcp_rootv1p2.xsd" if fmt == "scorm12" else "adlcp_v1p3.xsd") in files
+
+
+@pytest.mark.parametrize("fmt", SCORM)
+def test_schema_rejects_an_invalid_manifest(mini_dist, fmt):
+    files = members(mini_dist / f"mini_en_{fmt}.zip")
+    broken = files["imsmanifest.xml"].replace(b"<organizations ", b"<organisations ", 1)
+    broken = broken.replace(b"</organizations>", b"</organisations>", 1)
+    schema = scorm_schema(SCORM12_NS if fmt == "scorm12" else SCORM2004_NS)
+    assert not schema.validate(etree.fromstring(broken))
+
+
+@pytest.mark.parametrize("fmt", SCORM)
+def test_one_organization_with_a_root_item_holding_the_sco(mini_dist, fmt):
+    root = etree.fromstring(members(mini_dist / f"mini_en_{fmt}.zip")["imsmanifest.xml"])
+    orgs = root.findall("{*}organizations/{*}organization")
+    assert len(orgs) == 1
+    top = orgs[0].findall("{*}item")
+    assert len(top) == 1 and top[0].get("identifierref") is None
+    (sco,) = top[0].findall("{*}item")
+    assert sco.get("identifierref") == root.find(".//{*}resource").get("identifier")
+    if fmt == "scorm12":
+        assert sco.findtext("{http://www.adlnet.org/xsd/adlcp_rootv1p2}masteryscore") == "80"
+    else:
+        measure = sco.findtext(".//{http://www.imsglobal.org/xsd/imsss}minNormalizedMeasure")
+        assert float(measure) == 0.8
+
+
+@pytest.mark.parametrize("fmt", SCORM)
+def test_every_file_is_listed_and_nothing_else_is_in_the_zip(mini_dist, fmt):
+    files = members(mini_dist / f"mini_en_{fmt}.zip")
+    root = etree.fromstring(files["imsmanifest.xml"])
+    listed = {f.get("href") for f in root.iter("{*}file")}
+    control = {n for n in files if n == "imsmanifest.xml" or n.endswith((".xsd", ".dtd"))}
+    assert listed == set(files) - control
+    assert {"index.html", "runtime.js", "runtime.css", "adapter.js"} <= listed
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    a = build(FIXTURES / "minimal", tmp_path / "a")
+    b = build(FIXTURES / "minimal", tmp_path / "b")
+    assert [x.path.name for x in a] == [y.path.name for y in b]
+    for x, y in zip(a, b, strict=True):
+        assert x.path.read_bytes() == y.path.read_bytes(), x.path.name
+
+
+def test_source_date_epoch_sets_zip_timestamps(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    (built,) = build(FIXTURES / "minimal", tmp_path, ["en"], ["web"])
+    with zipfile.ZipFile(built.path) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_package_and_runtime_sizes_are_within_budget(mini_dist):
+    for path in mini_dist.glob("*.zip"):
+        assert path.stat().st_size <= 300 * 1024, path.name
+    files = members(mini_dist / "mini_en_scorm2004.zip")
+    runtime = files["runtime.js"] + files["adapter.js"] + files["runtime.css"]
+    assert len(gzip.compress(runtime, 9)) <= 20 * 1024
+
+
+@pytest.mark.parametrize("package", sorted(["scorm12", "scorm2004", "web"]))
+def test_check_accepts_every_built_package(mini_dist, package):
+    report = check_package(mini_dist / f"mini_nl_{package}.zip")
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.format == package
+
+
+def run_check(path: Path):
+    return CliRunner().invoke(cli, ["check", str(path)])
+
+
+def test_check_rejects_missing_file(mini_dist, tmp_path):
+    files = members(mini_dist / "mini_en_scorm12.zip")
+    del files["runtime.js"]
+    result = run_check(rezip(files, tmp_path / "p.zip"))
+    assert result.exit_code == 1
+    assert "imsmanifest.xml:" in result.output
+    assert "lists runtime.js but the zip has no such file" in result.output
+
+
+def test_check_rejects_unlisted_file(mini_dist, tmp_path):
+    files = members(mini_dist / "mini_en_scorm2004.zip")
+    files["extra/notes.txt"] = b"hello"
+    result = run_check(rezip(files, tmp_path / "p.zip"))
+    assert result.exit_code == 1
+    assert "extra/notes.txt: is in the zip but not listed in any <resource>" in result.output
+
+
+def test_check_rejects_manifest_invalid_against_schema_with_line(mini_dist, tmp_path):
+    files = members(mini_dist / "mini_en_scorm12.zip")
+    files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
+        b"<schemaversion>1.2</schemaversion>", b"<schemaversion>1.2</schemaversion><bogus/>")
+    result = run_check(rezip(files, tmp_path / "p.zip"))
+    assert result.exit_code == 1
+    assert "imsmanifest.xml:9: does not match the official schema" in result.output
+    assert "bogus" in result.output
+
+
+def test_check_rejects_zip_slip_paths(mini_dist, tmp_path):
+    files = members(mini_dist / "mini_en_web.zip")
+    files["../../etc/evil.js"] = b"x"
+    result = run_check(rezip(files, tmp_path / "p.zip"))
+    assert result.exit_code == 1
+    assert "../../etc/evil.js: unsafe path" in result.output
+
+
+def test_check_refuses_entities_in_manifest(mini_dist, tmp_path):
+    files = members(mini_dist / "mini_en_scorm12.zip")
+    files["imsmanifest.xml"] = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM '
+                                b'"file:///etc/passwd">]>' + files["imsmanifest.xml"].split(
+                                    b"?>", 1)[1])
+    result = run_check(rezip(files, tmp_path / "p.zip"))
+    assert result.exit_code == 1
+    assert "declares a DTD" in result.output
+
+
+def test_check_rejects_a_file_that_is_not_a_zip(tmp_path):
+    bad = tmp_path / "course.zip"
+    bad.write_bytes(b"not a zip")
+    result = run_check(bad)
+    assert result.exit_code == 1
+    assert "is not a readable zip file" in result.output
+
+
+def test_check_works_on_a_package_from_another_tool(tmp_path):
+    manifest = b"""<?xml version="1.0"?>
+<manifest identifier="other" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+ xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+ <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+ <organizations default="o"><organization identifier="o"><title>T</title>
+ <item identifier="i" identifierref="r"><title>T</title></item></organization></organizations>
+ <resources xml:base="content/"><resource identifier="r" type="webcontent" adlcp:scormtype="sco"
+ href="start.html"><file href="start.html"/></resource></resources></manifest>"""
+    path = rezip({"imsmanifest.xml": manifest, "content/start.html": b"<p>hi</p>"},
+                 tmp_path / "other.zip")
+    report = check_package(path)
+    assert report.ok, [str(p) for p in report.problems]
+
+
+def test_zip_entries_are_sorted_with_fixed_mode(mini_dist):
+    with zipfile.ZipFile(io.BytesIO((mini_dist / "mini_en_scorm12.zip").read_bytes())) as zf:
+        names = zf.namelist()
+        assert names == sorted(names)
+        assert {i.external_attr >> 16 for i in zf.infolist()} == {0o100644}
