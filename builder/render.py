@@ -35,6 +35,7 @@ def template(name: str):  # type: ignore[no-untyped-def]
     return _env().get_template(name)
 
 
+@lru_cache(maxsize=32)
 def runtime_file(name: str) -> bytes:
     return resources.files("builder").joinpath("runtime", name).read_bytes()
 

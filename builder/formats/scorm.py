@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from builder.course import Course
 
 
+@lru_cache(maxsize=4)
 def schema_files(edition: str) -> dict[str, bytes]:
     """The ADL/IMS schema files that must travel in the package root (SCORM CAM)."""
     folder = resources.files("builder").joinpath("schemas", edition)
