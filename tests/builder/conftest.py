@@ -17,3 +17,11 @@ def mini_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mini-dist")
     build(FIXTURES / "minimal", out)
     return out
+
+
+@pytest.fixture(scope="session")
+def course_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real course (course_src/) built in every language and format."""
+    out = tmp_path_factory.mktemp("course-dist")
+    build(ROOT / "course_src", out)
+    return out

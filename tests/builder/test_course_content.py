@@ -1,0 +1,114 @@
+"""The real course in course_src/: every language complete, in its own language, accessible,
+and every role path playable to the passed state."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from functools import lru_cache
+
+import pytest
+
+from builder.course import load_source
+from builder.formats import FORMATS
+from tests.support.browser import run_axe
+from tests.support.player import Player
+
+from .conftest import ROOT
+
+SOURCE = load_source(ROOT / "course_src")
+LANGUAGES = SOURCE.languages
+ROLES = list(SOURCE.config["roles"])
+LINGUA = {"nl": "DUTCH", "en": "ENGLISH", "pl": "POLISH", "fr": "FRENCH", "hu": "HUNGARIAN",
+          "pt": "PORTUGUESE", "es": "SPANISH"}
+
+
+@lru_cache(maxsize=1)
+def detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(
+        *(getattr(Language, LINGUA[lang]) for lang in LANGUAGES)).build()
+
+
+def test_course_has_all_seven_languages():
+    assert set(LANGUAGES) == set(LINGUA)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_builds_in_every_format(course_dist, lang, fmt):
+    path = course_dist / f"{SOURCE.id}_{lang}_{fmt}.zip"
+    with zipfile.ZipFile(path) as zf:
+        html = zf.read("index.html").decode()
+    assert f'<html lang="{lang}"' in html
+    assert "{" + "emergency}" not in html and "missing" not in html.lower()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_and_question_reads_in_its_own_language(lang):
+    course = SOURCE.course(lang)
+    expected = LINGUA[lang]
+    texts = {f"page {p.id}": re.sub(r"<[^>]+>", " ", p.html) for p in course.pages}
+    texts |= {f"question {q.id}": q.prompt_text + " " + " ".join(o.feedback for o in q.options)
+              for q in course.questions}
+    texts |= {"ui": " ".join(course.ui.values())}
+    wrong = {}
+    for where, text in texts.items():
+        found = detector().detect_language_of(text)
+        if found is None or found.name != expected:
+            wrong[where] = found.name if found else None
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("lang", [x for x in LANGUAGES if x != SOURCE.source_language])
+def test_no_string_is_left_in_the_source_language(lang):
+    src = SOURCE.texts[SOURCE.source_language].strings
+    own = SOURCE.texts[lang].strings
+    same = [k for k in SOURCE.required_keys() if k != "ui.language_name" and own.get(k) == src[k]
+            and len(src[k].split()) > 2]
+    assert same == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_in_every_language_has_no_wcag_violations(lms_server, page, course_dist,
+                                                              lang):
+    site = lms_server(course_dist / f"{SOURCE.id}_{lang}_web.zip")
+    found: dict[str, list] = {}
+    for role in ROLES:
+        page.goto(f"{site.url}/pkg/index.html")
+        page.evaluate("localStorage.clear()")
+        player = Player(page, page.main_frame)
+        first_path = role == ROLES[0]
+        while (step := player.step()) != "result":
+            role_page = step.startswith("page:") and step.split(":")[1].startswith(role)
+            if first_path or role_page:
+                if v := run_axe(page.main_frame):
+                    found[f"{role}/{step}"] = v
+            if step == "role":
+                player.choose_role(role)
+            elif step.startswith("q:"):
+                q = next(q for q in player.data()["questions"] if q["id"] == step[2:])
+                player.answer(q["correct"])
+            player.next()
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert found == {}
+    assert page.js_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("lang", ["nl", "pl"])
+def test_every_role_path_plays_to_passed_in_scorm2004(lms_server, page, course_dist, lang, role):
+    site = lms_server(course_dist / f"{SOURCE.id}_{lang}_scorm2004.zip")
+    page.goto(f"{site.url}/lms/host.html?v=2004")
+    player = Player(page)
+    player.play(role, correct=True)
+    data = page.evaluate("JSON.parse(JSON.stringify(window.LMS.cmi))")
+    assert data["completion_status"] == "completed"
+    assert data["success_status"] == "passed"
+    course = SOURCE.course(lang)
+    seen = [s for s in player.state()["seen"]]
+    assert sorted(seen) == sorted(p.id for m in course.path_modules(role) for p in m.pages)
+    assert len(data["interactions"]) == len(course.path_questions(role)) >= 10
