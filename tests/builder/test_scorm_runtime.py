@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,27 @@ def test_passing_learner_is_passed_with_score(lms_server, page, mini_dist, fmt, 
         assert data["success_status"] == "passed"
         assert float(data["score"]["scaled"]) == 1.0
     assert site.lms.commits, "the runtime never committed to the LMS"
+    player.frame.click("#finish")
+    page.wait_for_function("['LMSFinish', 'Terminate'].some(c => window.calls.includes(c))")
+    last = site.lms.last["cmi"]
+    if fmt == "scorm12":
+        assert last["core"]["exit"] == ""
+        assert re.fullmatch(r"\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?", last["core"]["session_time"])
+    else:
+        assert last["exit"] == "normal"
+        assert re.fullmatch(r"PT\d+H\d+M[\d.]+S", last["session_time"])
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_first_launch_sets_incomplete_and_suspend(lms_server, page, mini_dist, fmt):
+    site, player = launch(lms_server, page, mini_dist, "en", fmt)
+    player.next()
+    data = cmi(page)
+    if fmt == "scorm12":
+        assert (data["core"]["lesson_status"], data["core"]["exit"]) == ("incomplete", "suspend")
+    else:
+        assert (data["completion_status"], data["exit"]) == ("incomplete", "suspend")
 
 
 @pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
