@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from builder.course import load_source
 from builder.formats import FORMATS, BuildOptions
 from builder.package import write_zip
 from noroom.errors import SourceError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,15 @@ def build(
     options: BuildOptions | None = None,
     country: str | None = None,
     progress: Callable[[Built], None] | None = None,
+    strict: bool = False,
 ) -> list[Built]:
-    """Build packages; empty `languages`/`formats` mean all. SourceError on invalid source."""
+    """Build packages; empty `languages`/`formats` mean all. SourceError on invalid source,
+    and with `strict` also on source warnings (which are otherwise logged)."""
     source = load_source(source_dir)
+    for warning in source.warnings:
+        log.warning("%s", warning)
+    if strict and source.warnings:
+        raise SourceError(f"{len(source.warnings)} warning(s) with --strict; fix them first")
     langs = list(languages) or list(source.languages)
     unknown = [lang for lang in langs if lang not in source.languages]
     if unknown:

@@ -135,6 +135,8 @@ class CourseSource:
     config: dict[str, Any]
     texts: dict[str, TextFile]
     vocabulary: Vocabulary
+    warnings: tuple[str, ...] = ()
+    """Unknown keys and similar: `file:line: ...`; `noroom build --strict` makes them fatal."""
 
     @property
     def id(self) -> str:
@@ -278,10 +280,21 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
         except SourceError as exc:
             problems.items.append(exc)
     problems.raise_if_any()
-    source = CourseSource(root, config, texts, vocabulary)
+    source = CourseSource(root, config, texts, vocabulary, tuple(_unknown_keys(config, cfg_path)))
     _validate_texts(source, problems)
     problems.raise_if_any()
     return source
+
+
+KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
+              "vocabulary", "hotel_code", "default_country", "contacts", "roles", "modules",
+              "quiz"}
+
+
+def _unknown_keys(config: Located, path: Path) -> list[str]:
+    """Unknown top-level keys are probably typos: warn (like mkdocs), fatal with --strict."""
+    return [f"{path}:{config.line_of(k)}: unknown key `{k}` is ignored; check its spelling"
+            for k in config if k not in KNOWN_KEYS]
 
 
 def _validate_config(cfg: Any, path: Path, problems: _Problems) -> None:

@@ -22,8 +22,9 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
               "default: default_country.")
 @click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chain branding file (brand.yaml: name, logo, colours).")
+@click.option("--strict", is_flag=True, help="Treat source warnings (unknown keys) as errors.")
 def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, source: Path,
-            country: str | None, brand: Path | None) -> None:
+            country: str | None, brand: Path | None, strict: bool) -> None:
     """Build one package per language and format.
 
     \b
@@ -37,7 +38,7 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     if missing:
         raise click.UsageError(f"format {missing[0]} is not available in this version")
     options = BuildOptions(brand=_load_brand(brand))
-    built = build(source, out, languages, formats, options, country)
+    built = build(source, out, languages, formats, options, country, strict=strict)
     width = max((len(str(b.path)) for b in built), default=4)
     click.echo(f"{'file':<{width}}  {'format':<9}  lang  {'size':>8}")
     for b in built:

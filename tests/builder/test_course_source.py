@@ -116,3 +116,15 @@ def test_unknown_language_is_a_clear_error(course, tmp_path):
                                       "--out", str(tmp_path / "d")])
     assert result.exit_code == 1
     assert "language 'de' is not in course.yaml languages (nl, en)" in result.output
+
+
+def test_unknown_key_warns_and_strict_makes_it_fatal(course, tmp_path):
+    cfg = course / "course.yaml"
+    edit(cfg, "mastery_score:", "mastery_scroe: 0.9\nmastery_score:")
+    args = ["build", "--source", str(course), "--out", str(tmp_path / "d"), "--format", "web"]
+    relaxed = CliRunner().invoke(cli, args)
+    assert relaxed.exit_code == 0
+    assert f"{cfg}:{line_of(cfg, 'mastery_scroe')}: unknown key `mastery_scroe`" in relaxed.output
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1
+    assert "1 warning(s) with --strict" in strict.output
