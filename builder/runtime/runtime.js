@@ -82,6 +82,12 @@
     steps = s;
     orderAll();
   }
+  /* Before a role is chosen the path is unknown: count the first role's path (all are alike). */
+  function totalSteps() {
+    if (state.role >= 0) return steps.length;
+    state.role = 0; buildSteps(); var n = steps.length; state.role = -1; buildSteps();
+    return n;
+  }
   function progress() {
     var pp = pathPages(), qq = pathQuestions(), n = 0;
     pp.forEach(function (p) { if (state.seen[p.id]) n++; });
@@ -129,7 +135,7 @@
     var bar = $(".progress"), pct = progress();
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
-    $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: steps.length });
+    $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
     $("#back").disabled = cur === 0 || id === "result";
     updateNext();
     if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
