@@ -189,8 +189,8 @@ class CourseSource:
             Question(
                 q["id"], q["module"], md(f"questions.{q['id']}.prompt"),
                 _fill(s[f"questions.{q['id']}.prompt"], fill).strip(),
-                tuple(Option(o, s[f"questions.{q['id']}.options.{o}.text"],
-                             s[f"questions.{q['id']}.options.{o}.feedback"])
+                tuple(Option(o, _fill(s[f"questions.{q['id']}.options.{o}.text"], fill),
+                             _fill(s[f"questions.{q['id']}.options.{o}.feedback"], fill))
                       for o in q["options"]),
                 q["correct"],
             )
