@@ -45,19 +45,28 @@ def test_every_language_builds_in_every_format(course_dist, lang, fmt):
     assert "{" + "emergency}" not in html and "missing" not in html.lower()
 
 
+def blocks(html: str) -> list[str]:
+    """Each paragraph, list item and heading as plain text: a page half in another language
+    must not hide behind a majority in the right one."""
+    parts = re.split(r"</(?:p|li|h\d)>", html)
+    return [t for t in (re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", p)).strip() for p in parts)
+            if len(t.split()) >= 6]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_page_and_question_reads_in_its_own_language(lang):
     course = SOURCE.course(lang)
     expected = LINGUA[lang]
-    texts = {f"page {p.id}": re.sub(r"<[^>]+>", " ", p.html) for p in course.pages}
-    texts |= {f"question {q.id}": q.prompt_text + " " + " ".join(o.feedback for o in q.options)
-              for q in course.questions}
-    texts |= {"ui": " ".join(course.ui.values())}
+    texts = {f"page {p.id} #{i}": b for p in course.pages for i, b in enumerate(blocks(p.html))}
+    texts |= {f"question {q.id}": q.prompt_text for q in course.questions}
+    texts |= {f"feedback {q.id}/{o.id}": o.feedback for q in course.questions for o in q.options
+              if len(o.feedback.split()) >= 6}
     wrong = {}
     for where, text in texts.items():
         found = detector().detect_language_of(text)
         if found is None or found.name != expected:
-            wrong[where] = found.name if found else None
+            wrong[where] = (found.name if found else None, text[:60])
+    assert len(texts) > 100
     assert wrong == {}
 
 
