@@ -1,0 +1,105 @@
+"""dashboard.html: one self-contained page (inline CSS and SVG, nothing fetched), every name
+escaped by Jinja2's autoescape, charts drawn here as SVG with text alternatives."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
+from lrs_reporter.outputs.tables import records
+
+if TYPE_CHECKING:
+    from lrs_reporter.model import Certification
+
+CLOSE = 3  # "closest to certification": hotels needing at most this many more learners
+
+
+def bars_svg(hotels: list[dict], threshold_pct: float) -> str:
+    rows = sorted((h for h in hotels if h["trained_pct"] is not None),
+                  key=lambda h: (-h["trained_pct"], h["hotel_id"]))
+    bar_h, label_w, width = 18, 220, 460
+    height = bar_h * len(rows) + 30
+    parts = [f'<svg role="img" aria-labelledby="bars-title" width="{label_w + width + 60}" '
+             f'height="{height}" viewBox="0 0 {label_w + width + 60} {height}">',
+             '<title id="bars-title">Share of employees trained per hotel</title>']
+    for i, h in enumerate(rows):
+        y = 10 + i * bar_h
+        w = min(h["trained_pct"], 100) / 100 * width
+        colour = "#17663a" if h["certified"] else "#8a6bb0"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">'
+                     f'{escape(str(h["name"])[:32])}</text>'
+                     f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 5}" '
+                     f'fill="{colour}"/><text x="{label_w + w + 4:.1f}" y="{y + 13}">'
+                     f'{h["trained_pct"]}%</text>')
+    x = label_w + threshold_pct / 100 * width
+    parts.append(f'<line x1="{x:.1f}" y1="5" x2="{x:.1f}" y2="{height - 15}" stroke="#b3124a" '
+                 'stroke-dasharray="4 3" stroke-width="2"/></svg>')
+    return "".join(parts)
+
+
+def trend_svg(trend: list[dict]) -> str:
+    if not trend:
+        return "<p>No trained learners yet.</p>"
+    w, h, pad = 640, 200, 40
+    top = max(t["trained"] for t in trend) or 1
+    n = len(trend)
+    pts = [(pad + (i / max(n - 1, 1)) * (w - 2 * pad), h - pad - t["trained"] / top * (h - 2 * pad))
+           for i, t in enumerate(trend)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    first, last = trend[0], trend[-1]
+    return (f'<svg role="img" aria-labelledby="trend-title" width="{w}" height="{h}" '
+            f'viewBox="0 0 {w} {h}"><title id="trend-title">Trained learners rose from '
+            f'{first["trained"]} on {first["date"]} to {last["trained"]} on {last["date"]}</title>'
+            f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>'
+            f'<polyline fill="none" stroke="#5b2a86" stroke-width="2.5" points="{path}"/>'
+            f'<text x="{pad}" y="{h - pad + 16}">{escape(first["date"])}</text>'
+            f'<text x="{w - pad}" y="{h - pad + 16}" text-anchor="end">'
+            f'{escape(last["date"])}</text>'
+            f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top}</text></svg>')
+
+
+def quality_warnings(dq: dict) -> list[str]:
+    out = []
+    if dq.get("invalid"):
+        out.append(f"{dq['invalid']} statements or export rows were unusable and skipped "
+                   "(see warnings.txt).")
+    if dq.get("unmatched_learners"):
+        out.append(f"{dq['unmatched_learners']} trained learners belong to no roster hotel: "
+                   "add them to the staff list, or check the hotel code they used.")
+    if dq.get("unknown_hotels"):
+        out.append(f"{dq['unknown_hotels']} hotel ids in statements are not on the roster.")
+    if dq.get("hotels_over_100pct"):
+        out.append(f"{dq['hotels_over_100pct']} hotels have more trained learners than "
+                   "registered employees: update their headcount in the roster.")
+    return out
+
+
+class DashboardOutput:
+    def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
+        import jinja2
+
+        env = jinja2.Environment(loader=jinja2.PackageLoader("lrs_reporter.outputs", "templates"),
+                                 autoescape=True, undefined=jinja2.StrictUndefined)
+        hotels = records(cert.hotels, HOTEL_COLUMNS)
+        trend = [{"date": str(t.date), "trained": int(t.trained)} for t in cert.trend.itertuples()]
+        threshold_pct = float(cert.threshold) * 100
+        close = sorted((h for h in hotels if not h["certified"] and h["needed"] is not None
+                        and 0 < h["needed"] <= CLOSE), key=lambda h: (h["needed"], h["hotel_id"]))
+        dq = cert.data_quality
+        html = env.get_template("dashboard.html").render(
+            as_of=cert.as_of.isoformat(), threshold_pct=f"{threshold_pct:g}",
+            valid_months=cert.valid_months, hotels=hotels,
+            chains=records(cert.chains, CHAIN_COLUMNS),
+            certified=sum(h["certified"] for h in hotels),
+            trained_total=sum(h["trained"] for h in hotels),
+            employees_total=sum(h["employees"] for h in hotels), close=close,
+            bars_svg=bars_svg(hotels, threshold_pct), trend_svg=trend_svg(trend),
+            quality=[(k, ", ".join(map(str, v)) if isinstance(v, list) else v)
+                     for k, v in sorted(dq.items())],
+            quality_warnings=quality_warnings(dq),
+        )
+        path = out / "dashboard.html"
+        path.write_text(html, encoding="utf-8")
+        return [path]

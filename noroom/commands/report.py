@@ -1,0 +1,98 @@
+"""`noroom report`: statements + roster (+ staff list) -> per-hotel certification in reports/."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import click
+
+from noroom.commands.sync import lrs_options, resolve_password
+
+
+def parse_threshold(ctx: click.Context, param: click.Parameter, value: str) -> Fraction:
+    try:
+        fraction = Fraction(value)  # exact: "0.6" is 3/5, never 0.59999...
+    except (ValueError, ZeroDivisionError) as exc:
+        raise click.BadParameter(f"{value!r} is not a number like 0.6") from exc
+    if not 0 <= fraction <= 1:
+        raise click.BadParameter("must be between 0 and 1")
+    return fraction
+
+
+def progress_callback():  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return None
+    return lambda n: click.echo(f"\r{n:,} statements read", err=True, nl=False)
+
+
+@click.command("report")
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="roster.csv: hotel_id,name,chain,city,country,language,"
+              "employees.")
+@click.option("--staff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="staff.csv: hotel_id,email,account_homepage,account_name,role.")
+@click.option("--statements", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="NDJSON or JSON statement file (repeatable).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="Local statement store made by `noroom sync`.")
+@click.option("--completions", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="LMS completion export CSV (repeatable).")
+@lrs_options
+@click.option("--activity", "activities", multiple=True, metavar="IRI",
+              help="Counting activity (repeatable); default: the course IRI in course.yaml.")
+@click.option("--hotel-extension", metavar="IRI", help="Hotel context extension; default: "
+              "course.yaml.")
+@click.option("--threshold", default="0.6", show_default=True, callback=parse_threshold,
+              help="Share of employees that must be trained.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (UTC); default "
+              "today.")
+@click.option("--valid-months", type=click.IntRange(1, 600), help="Training counts this many "
+              "months.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True)
+@click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
+              "learner.")
+def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,
+            completions: tuple[Path, ...], lrs: str | None, lrs_user: str | None,
+            lrs_password_env: str | None, page_size: int, activities: tuple[str, ...],
+            hotel_extension: str | None, threshold: Fraction, as_of: datetime | None,
+            valid_months: int | None, out: Path, learners: bool) -> None:
+    """Certify hotels: who is trained, per hotel, against the threshold.
+
+    \b
+    Example:
+      noroom report --roster samples/roster.csv --staff samples/staff.csv \\
+        --statements samples/statements.ndjson --as-of 2026-11-01 --out reports
+      noroom report --roster roster.csv --lrs https://lrs.example/xAPI/ --lrs-user KEY
+    """
+    from lrs_reporter.certify import Options
+    from lrs_reporter.outputs import write_all
+    from lrs_reporter.report import Sources, run_report
+    from noroom.vocabulary import load_vocabulary
+
+    if not (statements or store or lrs or completions):
+        raise click.UsageError("give --statements, --store, --lrs or --completions")
+    vocabulary = load_vocabulary()
+    if lrs:
+        from lrs_reporter.sync import sync_store
+
+        store = store or Path(".noroom") / "store.sqlite"
+        result = sync_store(store, lrs, lrs_user, resolve_password(lrs_password_env), page_size)
+        click.echo(f"synced {result.new} new statements from the LRS into {store}", err=True)
+    options = Options(activities=activities or (vocabulary.course_iri,),
+                      as_of=as_of.date() if as_of else datetime.now(UTC).date(),
+                      threshold=threshold, valid_months=valid_months)
+    sources = Sources(roster=roster, staff=staff, statements=statements, completions=completions,
+                      store=store, hotel_extension=hotel_extension or vocabulary.hotel_extension)
+    cert = run_report(sources, options, progress_callback())
+    write_all(cert, out, learners=learners)
+    certified = int(cert.hotels["certified"].sum())
+    click.echo(f"{certified} of {len(cert.hotels)} hotels certified as of {options.as_of}; "
+               f"{cert.data_quality['statements_read']:,} statements read, "
+               f"{cert.data_quality['invalid']} skipped")
+    click.echo(f"dashboard: {out / 'dashboard.html'}")
+
+

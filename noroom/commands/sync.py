@@ -1,0 +1,53 @@
+"""`noroom sync`: copy new statements from an LRS into the local store (incremental)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from noroom.errors import ConfigError
+
+
+def lrs_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--lrs, --lrs-user, --lrs-password-env, --page-size: shared by sync and report."""
+    for option in reversed([
+        click.option("--lrs", metavar="URL", help="xAPI endpoint, e.g. https://lrs.example/xAPI/."),
+        click.option("--lrs-user", metavar="KEY", help="Basic-auth user (the LRS key)."),
+        click.option("--lrs-password-env", metavar="VAR", default="NOROOM_LRS_PASSWORD",
+                     show_default=True, help="Environment variable holding the password "
+                     "(never given on the command line)."),
+        click.option("--page-size", type=click.IntRange(1, 10000), default=500,
+                     show_default=True, help="Statements per LRS request."),
+    ]):
+        f = option(f)
+    return f
+
+
+def resolve_password(env_var: str | None) -> str | None:
+    return os.environ.get(env_var) if env_var else None
+
+
+@click.command("sync")
+@lrs_options
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".noroom/store.sqlite"), show_default=True)
+def command(lrs: str | None, lrs_user: str | None, lrs_password_env: str | None, page_size: int,
+            store: Path) -> None:
+    """Copy new statements from an LRS into the local store; a re-run fetches only what is new.
+
+    \b
+    Example:
+      NOROOM_LRS_PASSWORD=secret noroom sync --lrs https://lrs.example/xAPI/ \\
+        --lrs-user key --store .noroom/store.sqlite
+    """
+    from lrs_reporter.sync import sync_store
+
+    if not lrs:
+        raise ConfigError("give --lrs URL (the xAPI endpoint)")
+    result = sync_store(store, lrs, lrs_user, resolve_password(lrs_password_env), page_size)
+    click.echo(f"{result.pages} pages, {result.fetched} statements fetched, {result.new} new, "
+               f"{result.invalid} unusable; store: {store}")
