@@ -63,3 +63,7 @@ def _register() -> None:
 
 
 _register()
+
+
+if __name__ == "__main__":  # `python -m noroom.cli` (used by the crash tests)
+    cli()
