@@ -52,7 +52,8 @@ def main() -> None:
         build_s, floor_s = statistics.median(builds), statistics.median(floors)
         print(f"packages: {len(built)} ({len({b.language for b in built})} languages x "
               f"{len({b.format for b in built})} formats), median of {args.repeat} runs")
-        print(f"full build:      {build_s:8.3f} s   ({1000 * build_s / len(built):.1f} ms/package)")
+        per = 1000 * build_s / len(built)
+        print(f"full build:      {build_s:8.3f} s   ({per:.1f} ms/package)")
         print(f"plain-zip floor: {floor_s:8.3f} s   (same files, deflate level 9)")
         print(f"ratio:           {build_s / floor_s:8.2f} x   (target <= 2.00)")
         print("sizes (KB):")

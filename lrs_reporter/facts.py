@@ -27,7 +27,10 @@ SOURCE_STATEMENT, SOURCE_LMS = 0, 1
 def split_id(value: str) -> tuple[int, int]:
     """A statement id as two signed 64-bit halves; a non-UUID id is hashed to 128 bits."""
     try:
-        n = uuid.UUID(value).int
+        if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+            n = int(value.replace("-", ""), 16)  # the common case, 3x faster than uuid.UUID
+        else:
+            n = uuid.UUID(value).int
     except (ValueError, AttributeError, TypeError):
         n = int.from_bytes(hashlib.blake2b(str(value).encode(), digest_size=16).digest(), "big")
     hi, lo = n >> 64, n & 0xFFFFFFFFFFFFFFFF
@@ -62,11 +65,23 @@ class Codes:
         return c
 
 
+RELEVANT_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/completed",
+                            "http://adlnet.gov/expapi/verbs/passed",
+                            "http://adlnet.gov/expapi/verbs/voided"})
+
+
 @dataclass
 class FactBuilder:
-    """Collects statement facts; `add()` returns the reason when a statement is unusable."""
+    """Collects statement facts; `add()` returns the reason when a statement is unusable.
+
+    Only statements that can change a certification are kept: those with a counting verb and
+    voids. The others (initialized, answered, ...) are checked for the basic shape and counted,
+    which keeps memory and time close to just parsing the JSON.
+    """
 
     hotel_extension: str
+    relevant_verbs: frozenset[str] = RELEVANT_VERBS
+    others: int = 0
     id_hi: array = field(default_factory=lambda: array("q"))
     id_lo: array = field(default_factory=lambda: array("q"))
     verb: array = field(default_factory=lambda: array("i"))
@@ -81,17 +96,24 @@ class FactBuilder:
     actors: Codes = field(default_factory=Codes)
     hotels: Codes = field(default_factory=Codes)
     synthetic: int = 0
+    _keys: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, st: Any) -> str | None:
         """Add one statement (a parsed JSON object); return why it is invalid, or None."""
-        if not isinstance(st, dict):
+        if type(st) is not dict:
             return "not a JSON object"
-        verb, obj = st.get("verb"), st.get("object")
-        if not isinstance(verb, dict) or not isinstance(verb.get("id"), str):
+        verb, obj, actor = st.get("verb"), st.get("object"), st.get("actor")
+        vid = verb.get("id") if type(verb) is dict else None
+        if type(vid) is not str:
             return "no verb id"
-        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        if type(obj) is not dict or type(obj.get("id")) is not str:
             return "no object id"
-        key = actor_key(st.get("actor"))
+        if type(actor) is not dict:
+            return "no usable actor (mbox, mbox_sha1sum, account or openid)"
+        if vid not in self.relevant_verbs:
+            self.others += 1
+            return None
+        key = self._actor(actor)
         if key is None:
             return "no usable actor (mbox, mbox_sha1sum, account or openid)"
         t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
@@ -108,6 +130,16 @@ class FactBuilder:
                     str(hotel).strip() if isinstance(hotel, str | int) else None,
                     SOURCE_STATEMENT)
         return None
+
+    def _actor(self, actor: dict[str, Any]) -> str | None:
+        # The same learners recur: memoise the (SHA-1) key by the identifying value.
+        mbox = actor.get("mbox")
+        if type(mbox) is str:
+            key = self._keys.get(mbox)
+            if key is None:
+                key = self._keys[mbox] = actor_key(actor)
+            return key
+        return actor_key(actor)
 
     def append(self, sid: str, verb: str, obj: str, ref: bool, actor: str, t: int,
                hotel: str | None, source: int) -> None:

@@ -127,20 +127,20 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
             if why := facts.add(st):
                 log.skip(f"{path}: statement {n}", why)
         return
-    loads, add = orjson.loads, facts.add
+    loads, add, read = orjson.loads, facts.add, 0
     for n, line in enumerate(data.split(b"\n"), 1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
-        log.statements_read += 1
+        read += 1
         try:
-            st = loads(line)
+            why = add(loads(line))
         except orjson.JSONDecodeError:
-            log.skip(f"{path}:{n}", "not valid JSON")
-            continue
-        if why := add(st):
+            why = "not valid JSON"
+        if why:
             log.skip(f"{path}:{n}", why)
-        if progress and not log.statements_read % 100_000:
-            progress(log.statements_read)
+        if progress and not read % 100_000:
+            progress(log.statements_read + read)
+    log.statements_read += read
 
 
 def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog) -> None:
