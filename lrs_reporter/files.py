@@ -110,25 +110,37 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
                         progress: Callable[[int], None] | None = None) -> None:
     """NDJSON (one statement per line) or a JSON array / {"statements": [...]} document."""
     try:
-        data = path.read_bytes()
+        fh = path.open("rb")
     except OSError as exc:
         raise ConfigError(f"cannot read statements: {exc.strerror}", path) from exc
-    head = data.lstrip()[:1]
-    if head == b"[" or (path.suffix == ".json" and head == b"{"):
-        try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise ConfigError(f"is not valid JSON ({exc}); export it again", path) from exc
-        items = doc.get("statements") if isinstance(doc, dict) else doc
-        if not isinstance(items, list):
-            raise ConfigError('must hold a JSON array or {"statements": [...]}', path)
-        for n, st in enumerate(items, 1):
-            log.statements_read += 1
-            if why := facts.add(st):
-                log.skip(f"{path}: statement {n}", why)
-        return
+    with fh:
+        head = fh.read(64).lstrip()[:1]
+        fh.seek(0)
+        if head == b"[" or (path.suffix == ".json" and head == b"{"):
+            _read_json_document(fh.read(), path, facts, log)
+        else:
+            _read_ndjson(fh, path, facts, log, progress)
+
+
+def _read_json_document(data: bytes, path: Path, facts: FactBuilder, log: ReadLog) -> None:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(f"is not valid JSON ({exc}); export it again", path) from exc
+    items = doc.get("statements") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise ConfigError('must hold a JSON array or {"statements": [...]}', path)
+    for n, st in enumerate(items, 1):
+        log.statements_read += 1
+        if why := facts.add(st):
+            log.skip(f"{path}: statement {n}", why)
+
+
+def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: ignore[no-untyped-def]
+                 progress: Callable[[int], None] | None) -> None:
+    """Streams line by line: memory stays flat however large the file is."""
     loads, add, read = orjson.loads, facts.add, 0
-    for n, line in enumerate(data.split(b"\n"), 1):
+    for n, line in enumerate(fh, 1):
         if not line or line.isspace():
             continue
         read += 1

@@ -1,0 +1,160 @@
+"""`lint()`: everything a translator or author should fix, and the reading time per path.
+
+Unlike `load_source()`, which stops at the first broken file, lint reads what it can and reports
+every problem: missing or stale translations, placeholders and Markdown markup that differ from
+the Dutch, pages missing in a language, strings over SCORM limits, questions without a correct
+answer, images without alt text; plus the estimated minutes per language and role path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder import yamlsource
+from builder.course import TextFile, flatten, required_keys
+from builder.markdown import word_count
+from builder.render import DESCRIPTION_LIMIT, interaction_description
+from noroom.errors import SourceError
+
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(")
+MARKUP = {"bold": re.compile(r"\*\*"), "list items": re.compile(r"^[ \t]*(?:- |\d+\. )", re.M),
+          "headings": re.compile(r"^#{1,6} ", re.M)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" | "warning"
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.level}: {self.message}"
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding] = field(default_factory=list)
+    reading: list[tuple[str, str, int, int, float]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+    def add(self, level: str, path: Path, line: int | None, message: str) -> None:
+        self.findings.append(Finding(level, path, line, message))
+
+
+def _load(root: Path, report: LintReport) -> tuple[dict[str, Any], dict[str, TextFile]] | None:
+    cfg_path = root / "course.yaml"
+    try:
+        config = yamlsource.load(cfg_path)
+    except SourceError as exc:
+        report.add("error", cfg_path, exc.line, exc.message)
+        return None
+    texts = {}
+    for lang in config.get("languages", []):
+        path = root / "text" / f"{lang}.yaml"
+        try:
+            data = yamlsource.load(path)
+            strings, lines = flatten(data or {}, path)
+            texts[lang] = TextFile(lang, path, strings, lines)
+        except SourceError as exc:
+            report.add("error", exc.path or path, exc.line, exc.message)
+    return config, texts
+
+
+def lint(root: Path) -> LintReport:
+    report = LintReport()
+    loaded = _load(Path(root), report)
+    if loaded is None:
+        return report
+    config, texts = loaded
+    source_lang = config.get("source_language", "nl")
+    if source_lang not in texts:
+        return report
+    src = texts[source_lang]
+    keys = required_keys(config, src.strings)
+    cfg_path = Path(root) / "course.yaml"
+    for q in config.get("quiz", {}).get("questions", []):
+        if q.get("correct") not in (q.get("options") or []):
+            report.add("error", cfg_path, getattr(q, "line", None),
+                       f"question {q.get('id')} has no correct answer among its options")
+    pages = [p for m in config.get("modules", []) for p in m.get("pages", [])]
+    from builder.xliff import load_states, source_sha
+
+    for lang, text in texts.items():
+        states = load_states(Path(root), lang) if lang != source_lang else {}
+        for page in pages:
+            if not text.strings.get(f"pages.{page}.body", "").strip():
+                report.add("error", text.path, text.lines.get(f"pages.{page}"),
+                           f"page {page} is missing in {lang}")
+        for key in keys:
+            value, line = text.strings.get(key, ""), text.lines.get(key)
+            if not value.strip():
+                page_missing = key.startswith("pages.") and key.endswith(".body")
+                if not page_missing:  # a missing page is reported once, above
+                    report.add("error", text.path, line or text.lines.get(key.rsplit(".", 1)[0]),
+                               f"missing translation for {key}")
+                continue
+            _check_string(report, text, key, value, src.strings.get(key, ""), lang,
+                          source_lang)
+            record = states.get(key)
+            if record and record.get("sha") != source_sha(src.strings.get(key, "")):
+                report.add("warning", text.path, line, f"stale translation of {key}: the Dutch "
+                           "changed since; review it (noroom xliff export)")
+        _reading_time(report, config, text)
+    return report
+
+
+def _check_string(report: LintReport, text: TextFile, key: str, value: str, source: str,
+                  lang: str, source_lang: str) -> None:
+    line = text.lines.get(key)
+    for alt in IMAGE.findall(value):
+        if not alt.strip():
+            report.add("error", text.path, line, f"image without alt text in {key}; describe "
+                       "it between the brackets: ![what it shows](file.svg)")
+    if key.startswith("questions.") and key.endswith(".prompt"):
+        if len(re.sub(r"\s+", " ", value).strip()) > DESCRIPTION_LIMIT:
+            shown = interaction_description(value)
+            report.add("warning", text.path, line, f"{key} is over SCORM's {DESCRIPTION_LIMIT} "
+                       f"characters for an interaction description; the LMS gets {shown[:40]!r}…")
+    if lang == source_lang:
+        return
+    if sorted(PLACEHOLDER.findall(value)) != sorted(PLACEHOLDER.findall(source)):
+        report.add("error", text.path, line, f"placeholders in {key} differ from the source: "
+                   f"{sorted(set(PLACEHOLDER.findall(source)))} expected")
+    for name, pattern in MARKUP.items():
+        if len(pattern.findall(value)) != len(pattern.findall(source)):
+            report.add("error", text.path, line, f"{name} in {key} differ from the source "
+                       f"({len(pattern.findall(value))} here, {len(pattern.findall(source))} in "
+                       f"{source_lang})")
+
+
+def _reading_time(report: LintReport, config: dict[str, Any], text: TextFile) -> None:
+    reading = config.get("reading", {})
+    wpm = reading.get("words_per_minute", 200)
+    per_q = reading.get("seconds_per_question", 45)
+    low, high = reading.get("minimum_minutes", 15), reading.get("maximum_minutes", 25)
+    for role in config.get("roles", []):
+        modules = [m for m in config.get("modules", []) if m.get("role") in (None, role)]
+        ids = {m["id"] for m in modules}
+        words = sum(word_count(text.strings.get(f"pages.{p}.title", "") + " " +
+                               text.strings.get(f"pages.{p}.body", ""))
+                    for m in modules for p in m.get("pages", []))
+        questions = [q for q in config.get("quiz", {}).get("questions", [])
+                     if q.get("module") in ids]
+        minutes = words / wpm + len(questions) * per_q / 60
+        report.reading.append((text.language, role, words, len(questions), minutes))
+        if not low <= minutes <= high:
+            report.add("warning", text.path, None, f"the {role} path takes about {minutes:.0f} "
+                       f"minutes in {text.language}, outside {low}-{high}")

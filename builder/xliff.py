@@ -1,0 +1,322 @@
+"""The translators' round trip: XLIFF 2.0 out, XLIFF 2.0 in.
+
+    export_xliff(source, "pl") -> bytes         every key: Dutch source, current target, state
+    import_xliff(root, data, path) -> [changed keys]   updates text/<lang>.yaml in place
+
+Markdown markup (`**`, list markers, `### `) and `{placeholders}` travel as `<ph>` inline codes
+whose original text sits in `<originalData>`, so a translator cannot break them. States:
+
+    ours          XLIFF 2.0 segment state
+    new           initial (no target yet)
+    needs-review  translated, subState="noroom:needs-review" (the Dutch changed since)
+    translated    translated
+    final         final (also what `reviewed` imports as)
+
+Each translation remembers the SHA-1 of the Dutch text it was made from, in
+text/state/<lang>.yaml; a changed Dutch source makes the segment needs-review. Imports are
+untrusted: no DTD or entities, nothing written unless the whole file is valid, and a file is
+rewritten only where a translation changed (a round trip without edits changes no file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from noroom.errors import SourceError
+
+if TYPE_CHECKING:
+    from builder.course import CourseSource
+
+NS = "urn:oasis:names:tc:xliff:document:2.0"
+SUBSTATE = "noroom:needs-review"
+TOKEN = re.compile(r"\*\*|\{[a-z_]+\}|^(?:[ \t]*(?:- |\d+\. |### ))", re.MULTILINE)
+STATES = ("new", "needs-review", "translated", "final")
+STATE_HEADER = "# Source hashes of each translation (noroom xliff); do not edit by hand.\n"
+
+
+def source_sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - change detection
+
+
+def state_path(root: Path, lang: str) -> Path:
+    return root / "text" / "state" / f"{lang}.yaml"
+
+
+def load_states(root: Path, lang: str) -> dict[str, dict[str, str]]:
+    path = state_path(root, lang)
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+def segment_state(key: str, target: str, src: str, states: dict[str, dict[str, str]]) -> str:
+    if not target.strip():
+        return "new"
+    record = states.get(key)
+    if record is None:
+        return "translated"
+    if record.get("sha") != source_sha(src):
+        return "needs-review"
+    return record.get("state", "translated")
+
+
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """[("text", ...), ("ph", markup), ...] covering the whole string."""
+    out, pos = [], 0
+    for m in TOKEN.finditer(text):
+        if m.start() > pos:
+            out.append(("text", text[pos:m.start()]))
+        out.append(("ph", m.group(0)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(("text", text[pos:]))
+    return out
+
+
+def _inline(parent: Any, parts: list[tuple[str, str]], data: dict[str, str]) -> None:
+    from lxml import etree
+
+    last = None
+    for kind, value in parts:
+        if kind == "text":
+            if last is None:
+                parent.text = (parent.text or "") + value
+            else:
+                last.tail = (last.tail or "") + value
+            continue
+        ref = next((k for k, v in data.items() if v == value), None)
+        if ref is None:
+            ref = f"d{len(data) + 1}"
+            data[ref] = value
+        last = etree.SubElement(parent, f"{{{NS}}}ph", id=f"p{sum(1 for _ in parent) + 1}",
+                                dataRef=ref)
+
+
+def export_xliff(source: CourseSource, lang: str) -> bytes:
+    from lxml import etree
+
+    if lang == source.source_language or lang not in source.languages:
+        targets = ", ".join(x for x in source.languages if x != source.source_language)
+        raise SourceError(f"choose a target language other than {source.source_language}: "
+                          f"one of {targets}")
+    src = source.texts[source.source_language].strings
+    tgt = source.texts[lang].strings
+    states = load_states(source.root, lang)
+    root = etree.Element(f"{{{NS}}}xliff", nsmap={None: NS}, version="2.0",
+                         srcLang=source.source_language, trgLang=lang)
+    file_el = etree.SubElement(root, f"{{{NS}}}file", id=source.id,
+                               original=f"text/{lang}.yaml")
+    for key in source.required_keys():
+        if key == "ui.language_name":
+            continue
+        unit = etree.SubElement(file_el, f"{{{NS}}}unit", id=key)
+        data: dict[str, str] = {}
+        original = etree.SubElement(unit, f"{{{NS}}}originalData")
+        segment = etree.SubElement(unit, f"{{{NS}}}segment")
+        state = segment_state(key, tgt.get(key, ""), src[key], states)
+        segment.set("state", {"new": "initial", "needs-review": "translated"}.get(state, state))
+        if state == "needs-review":
+            segment.set("subState", SUBSTATE)
+        s_el = etree.SubElement(segment, f"{{{NS}}}source")
+        s_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        _inline(s_el, tokenize(src[key]), data)
+        if tgt.get(key, "").strip():
+            t_el = etree.SubElement(segment, f"{{{NS}}}target")
+            t_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            _inline(t_el, tokenize(tgt[key]), data)
+        for ref, value in data.items():
+            d = etree.SubElement(original, f"{{{NS}}}data", id=ref)
+            d.text = value
+        if not data:
+            unit.remove(original)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# ---- import -------------------------------------------------------------------------------
+
+def _parse(data: bytes, path: Path) -> Any:
+    from lxml import etree
+
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise SourceError("declares a DTD or entities, which are refused (XXE, entity "
+                          "expansion); export the file again without a DOCTYPE", path)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(f"is not well-formed XML: {exc.msg}; fix it or export again", path,
+                          exc.lineno) from exc
+
+
+def _text_of(el: Any, data: dict[str, str], path: Path, key: str) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != f"{{{NS}}}ph" or child.get("dataRef") not in data:
+            raise SourceError(f"unit {key}: unexpected <{etree_local(child.tag)}> or unknown "
+                              "dataRef; keep the inline codes as exported", path, child.sourceline)
+        parts.append(data[child.get("dataRef")])
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def etree_local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def read_xliff(data: bytes, path: Path, source: CourseSource,
+               ) -> tuple[str, dict[str, tuple[str, str]]]:
+    """Validate a whole XLIFF file; return (language, key -> (text, state)). Raises if not."""
+    root = _parse(data, path)
+    if root.tag != f"{{{NS}}}xliff" or root.get("version") != "2.0":
+        raise SourceError("is not XLIFF 2.0 (urn:oasis:names:tc:xliff:document:2.0)", path,
+                          root.sourceline)
+    lang = root.get("trgLang") or ""
+    if lang not in source.languages or lang == source.source_language:
+        raise SourceError(f"trgLang {lang!r} is not a target language of this course", path,
+                          root.sourceline)
+    if root.get("srcLang") != source.source_language:
+        raise SourceError(f"srcLang must be {source.source_language}", path, root.sourceline)
+    known = set(source.required_keys())
+    src = source.texts[source.source_language].strings
+    out: dict[str, tuple[str, str]] = {}
+    for unit in root.iter(f"{{{NS}}}unit"):
+        key = unit.get("id") or ""
+        if key not in known:
+            raise SourceError(f"unknown unit id {key!r}; it is not a key of this course", path,
+                              unit.sourceline)
+        data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
+        segment = unit.find(f"{{{NS}}}segment")
+        target = segment.find(f"{{{NS}}}target") if segment is not None else None
+        if target is None:
+            continue
+        text = _text_of(target, data, path, key)
+        if sorted(re.findall(r"\{[a-z_]+\}", text)) != sorted(re.findall(r"\{[a-z_]+\}",
+                                                                           src[key])):
+            raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
+                              "{placeholder} exactly once", path, target.sourceline)
+        state = segment.get("state", "translated")
+        if segment.get("subState") == SUBSTATE and state == "translated":
+            state = "needs-review"
+        out[key] = (text, {"initial": "new", "reviewed": "final"}.get(state, state))
+    return lang, out
+
+
+def _scalar(text: str, indent: int) -> str:
+    if "\n" not in text.rstrip("\n"):
+        return json.dumps(text, ensure_ascii=False)
+    pad = " " * indent
+    body = "".join((pad + line if line else "") + "\n" for line in text.rstrip("\n").split("\n"))
+    return "|\n" + body if text.endswith("\n") else "|-\n" + body
+
+
+def _value_nodes(node: Any, prefix: str = "") -> dict[str, tuple[Any, Any]]:
+    out = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            dotted = f"{prefix}{k.value}"
+            if isinstance(v, yaml.MappingNode):
+                out.update(_value_nodes(v, dotted + "."))
+            else:
+                out[dotted] = (k, v)
+    return out
+
+
+def rewrite_yaml(text: str, changes: dict[str, str]) -> str | None:
+    """Replace only the changed scalars in the YAML text; None when a key is missing."""
+    nodes = _value_nodes(yaml.compose(text))
+    if any(k not in nodes for k in changes):
+        return None
+    edits = []
+    for key, value in changes.items():
+        k, v = nodes[key]
+        start, end = v.start_mark.index, v.end_mark.index
+        if v.style in ("|", ">"):
+            replacement = _scalar(value if value.endswith("\n") else value + "\n",
+                                  k.start_mark.column + 2)
+            if "\n" not in value.rstrip("\n"):
+                replacement = json.dumps(value.rstrip("\n"), ensure_ascii=False) + "\n"
+        else:
+            replacement = _scalar(value, k.start_mark.column + 2)
+            if replacement.startswith("|"):
+                replacement = replacement.rstrip("\n")
+        edits.append((start, end, replacement))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def import_xliff(source: CourseSource, path: Path) -> list[str]:
+    """Apply a translator's file; return the changed keys. Writes nothing on any error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path) from exc
+    lang, units = read_xliff(data, path, source)
+    current = source.texts[lang].strings
+    src = source.texts[source.source_language].strings
+    changes = {k: t for k, (t, _) in units.items() if t != current.get(k, "")}
+    states = load_states(source.root, lang)
+    new_states = dict(states)
+    for key, (_, state) in units.items():
+        exported = segment_state(key, current.get(key, ""), src[key], states)
+        if key not in changes and (state == exported or state in ("needs-review", "new")):
+            continue  # untouched and not newly confirmed: keep what we knew
+        confirmed = "translated" if state in ("needs-review", "new") else state
+        new_states[key] = {"sha": source_sha(src[key]), "state": confirmed}
+    yaml_path = source.texts[lang].path
+    files: dict[Path, str] = {}
+    if changes:
+        text = yaml_path.read_text(encoding="utf-8")
+        updated = rewrite_yaml(text, changes)
+        if updated is None:  # a key missing from the file: write the whole mapping again
+            merged = yaml.safe_load(text) or {}
+            for key, value in changes.items():
+                node = merged
+                *parents, leaf = key.split(".")
+                for p in parents:
+                    node = node.setdefault(p, {})
+                node[leaf] = value
+            updated = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False, width=100)
+        files[yaml_path] = updated
+    if new_states != states:
+        body = yaml.safe_dump(dict(sorted(new_states.items())), allow_unicode=True, width=100)
+        files[state_path(source.root, lang)] = STATE_HEADER + body
+    _write_all(files)
+    return sorted(changes)
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file or none: temporary files first, then renames."""
+    tmps = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmps.append((tmp, path))
+    except OSError:
+        for tmp, _ in tmps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in tmps:
+        tmp.replace(path)
+
+
+def mark_current(source: CourseSource, lang: str, state: str = "translated") -> int:
+    """Record the Dutch hash of every present translation (after a translation made outside
+    XLIFF); returns how many segments were recorded."""
+    src = source.texts[source.source_language].strings
+    tgt = source.texts[lang].strings
+    states = {k: {"sha": source_sha(src[k]), "state": state}
+              for k in source.required_keys() if tgt.get(k, "").strip()}
+    body = yaml.safe_dump(dict(sorted(states.items())), allow_unicode=True, width=100)
+    _write_all({state_path(source.root, lang): STATE_HEADER + body})
+    return len(states)

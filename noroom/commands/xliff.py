@@ -1,0 +1,72 @@
+"""`noroom xliff`: the translators' round trip in XLIFF 2.0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+SOURCE = click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                      default=Path("course_src"), show_default=True, help="Course source folder.")
+
+
+@click.group("xliff")
+def command() -> None:
+    """Export strings for translators and import their work (XLIFF 2.0).
+
+    \b
+    Example:
+      noroom xliff export --lang pl --out pl.xlf
+      noroom xliff import pl.xlf
+    """
+
+
+@command.command("export")
+@click.option("--lang", required=True, help="Target language, e.g. pl.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; default <course>_<lang>.xlf.")
+@SOURCE
+def export_command(lang: str, out: Path | None, source: Path) -> None:
+    """Write every translatable string: Dutch source, current translation, state.
+
+    Example: noroom xliff export --lang pl --out pl.xlf
+    """
+    from builder.course import load_source
+    from builder.xliff import export_xliff
+
+    course = load_source(source)
+    out = out or Path(f"{course.id}_{lang}.xlf")
+    out.write_bytes(export_xliff(course, lang))
+    click.echo(f"wrote {out}")
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@SOURCE
+def import_command(file: Path, source: Path) -> None:
+    """Apply a translator's XLIFF file to course_src/ (only what changed; all or nothing).
+
+    Example: noroom xliff import pl.xlf
+    """
+    from builder.course import load_source
+    from builder.xliff import import_xliff
+
+    changed = import_xliff(load_source(source), file)
+    click.echo(f"{len(changed)} translations changed" + (": " + ", ".join(changed[:10])
+                                                        if changed else ""))
+
+
+@command.command("mark-current")
+@click.option("--lang", required=True)
+@SOURCE
+def mark_command(lang: str, source: Path) -> None:
+    """Record that every present translation matches today's Dutch text (after translating
+    outside XLIFF), so later changes to the Dutch mark segments needs-review.
+
+    Example: noroom xliff mark-current --lang pl
+    """
+    from builder.course import load_source
+    from builder.xliff import mark_current
+
+    n = mark_current(load_source(source), lang)
+    click.echo(f"recorded {n} segments for {lang}")

@@ -1,0 +1,223 @@
+"""Translators' round trip (XLIFF 2.0), lint rules, and per-chain branding."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from builder.course import load_source
+from builder.xliff import NS, export_xliff
+from noroom.cli import cli
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    dest = tmp_path / "course"
+    shutil.copytree(FIXTURES / "minimal", dest)
+    return dest
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args))
+
+
+def export(course: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "en.xlf"
+    result = invoke("xliff", "export", "--lang", "en", "--out", str(out), "--source", str(course))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def edit_target(xlf: Path, unit_id: str, new_text: str) -> None:
+    tree = etree.parse(str(xlf))
+    unit = tree.find(f".//{{{NS}}}unit[@id='{unit_id}']")
+    target = unit.find(f".//{{{NS}}}target")
+    first = next(iter(target), None)
+    target.text = new_text if first is None else new_text
+    if first is not None:
+        for child in list(target):
+            target.remove(child)
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+
+
+def test_round_trip_without_edits_changes_no_file(course, tmp_path):
+    before = snapshot(course)
+    xlf = export(course, tmp_path)
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 0 and "0 translations changed" in result.output
+    assert snapshot(course) == before
+
+
+def test_markup_and_placeholders_travel_as_protected_codes(course, tmp_path):
+    xlf = export(course, tmp_path).read_text()
+    assert "{emergency}" not in xlf.split("<originalData>")[0]
+    root = etree.fromstring(xlf.encode())
+    unit = root.find(f".//{{{NS}}}unit[@id='pages.welcome.body']")
+    data = {d.get("id"): d.text for d in unit.iter(f"{{{NS}}}data")}
+    assert set(data.values()) >= {"**", "- ", "{emergency}", "{police}"}
+    assert unit.find(f".//{{{NS}}}source/{{{NS}}}ph") is not None
+
+
+def test_a_translators_edit_lands_in_the_right_key_only(course, tmp_path):
+    xlf = export(course, tmp_path)
+    edit_target(xlf, "ui.next", "Onwards")
+    before = (course / "text" / "en.yaml").read_text()
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 0, result.output
+    assert "1 translations changed: ui.next" in result.output
+    after = (course / "text" / "en.yaml").read_text()
+    assert load_source(course).texts["en"].strings["ui.next"] == "Onwards"
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True)
+               if a != b]
+    assert changed == [('  next: "Next"', '  next: "Onwards"')] or \
+        [b for _, b in changed] == ['  next: "Onwards"']
+
+
+def test_markup_broken_by_a_translator_is_refused_and_nothing_changes(course, tmp_path):
+    xlf = export(course, tmp_path)
+    edit_target(xlf, "pages.welcome.body", "Hotel guests, no placeholders at all.")
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 1 and "placeholders differ from the source" in result.output
+    assert snapshot(course) == before
+
+
+@pytest.mark.parametrize("payload", [
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="nl" '
+    'trgLang="en"><file id="f"><unit id="ui.next"><segment><source>x</source>'
+    '<target>&xxe;</target></segment></unit></file></xliff>',
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+    '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xliff>&lol2;</xliff>',
+], ids=["xxe", "billion-laughs"])
+def test_entity_attacks_are_refused_and_change_nothing(course, tmp_path, payload):
+    bad = tmp_path / "bad.xlf"
+    bad.write_text(payload)
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(bad), "--source", str(course))
+    assert result.exit_code == 1 and "refused" in result.output
+    assert snapshot(course) == before
+
+
+def test_malformed_file_is_rejected_with_its_line(course, tmp_path):
+    bad = tmp_path / "bad.xlf"
+    bad.write_text('<?xml version="1.0"?>\n<xliff version="2.0">\n<file>\n</xliff>\n')
+    result = invoke("xliff", "import", str(bad), "--source", str(course))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{bad}:4: is not well-formed XML")
+
+
+def test_changed_dutch_source_marks_other_languages_needs_review(course, tmp_path):
+    invoke("xliff", "mark-current", "--lang", "en", "--source", str(course))
+    nl = course / "text" / "nl.yaml"
+    nl.write_text(nl.read_text().replace("next: Volgende", "next: Verder"))
+    root = etree.fromstring(export_xliff(load_source(course), "en"))
+    segment = root.find(f".//{{{NS}}}unit[@id='ui.next']/{{{NS}}}segment")
+    assert segment.get("subState") == "noroom:needs-review"
+    other = root.find(f".//{{{NS}}}unit[@id='ui.back']/{{{NS}}}segment")
+    assert other.get("state") == "translated" and other.get("subState") is None
+    lint = invoke("lint", "--source", str(course))
+    assert "stale translation of ui.next" in lint.output
+
+
+# ---- lint: one fixture course per rule ------------------------------------------------------
+
+def break_course(course: Path, file: str, old: str, new: str) -> Path:
+    path = course / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("text/en.yaml", "title: Signals signals-rooms", "title: ''",
+     "error: missing translation for pages.signals-rooms.title"),
+    ("text/en.yaml", "{police}", "police", "error: placeholders in pages.welcome.body differ"),
+    ("text/en.yaml", "- reception\n", "reception\n",
+     "error: list items in pages.welcome.body differ from the source (1 here, 2 in nl)"),
+    ("text/en.yaml", "Hotel guests signals **room**.",
+     "Hotel guests signals room ![](x.svg).", "error: image without alt text"),
+    ("course.yaml", "correct: b", "correct: q", "error: question q-checkin has no correct"),
+], ids=["missing", "placeholder", "markup", "image-alt", "no-correct-answer"])
+def test_lint_catches_each_problem(course, file, old, new, expected):
+    path = break_course(course, file, old, new)
+    result = invoke("lint", "--source", str(course))
+    assert result.exit_code == 1
+    assert any(expected in line and line.startswith(str(path)) for line in
+               result.output.splitlines()), result.output
+
+
+def test_lint_reports_missing_pages_and_long_descriptions(course):
+    en = break_course(course, "text/en.yaml", "  frontdesk-signals:\n",
+                      "  frontdesk-signals-old:\n")
+    break_course(course, "text/nl.yaml", "Gasten q-picture?",
+                 "Gasten q-picture? " + "lang " * 70)
+    result = invoke("lint", "--source", str(course))
+    assert f"{en}" in result.output and "page frontdesk-signals is missing in en" in result.output
+    assert "is over SCORM's 250 characters" in result.output
+
+
+def test_lint_prints_reading_time_and_warns_outside_the_range(course):
+    result = invoke("lint", "--source", str(course), "--strict")
+    assert result.output.splitlines()[0].split() == ["lang", "role", "words", "questions",
+                                                     "minutes"]
+    assert "warning: the frontdesk path takes about 3 minutes in nl, outside 15-25" in \
+        result.output
+    assert result.exit_code == 1
+
+
+def test_real_course_passes_lint_with_no_errors():
+    result = invoke("lint", "--source", str(Path(__file__).resolve().parents[2] / "course_src"))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("0 errors, 0 warnings")
+
+
+# ---- branding ------------------------------------------------------------------------------
+
+def brand(tmp_path: Path, primary: str = "#0b4f6c", accent: str = "#c2185b",
+          logo: str = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>'
+          ) -> Path:
+    (tmp_path / "logo.svg").write_text(logo)
+    path = tmp_path / "chain.yaml"
+    path.write_text(f'name: Grachten Hotels\nlogo: logo.svg\ncolors: {{primary: "{primary}", '
+                    f'accent: "{accent}"}}\n')
+    return path
+
+
+def test_brand_puts_logo_name_and_colours_in_the_package(tmp_path):
+    import zipfile
+
+    result = invoke("build", "--source", str(FIXTURES / "minimal"), "--brand",
+                    str(brand(tmp_path)), "--format", "scorm12", "--lang", "en", "--out",
+                    str(tmp_path / "d"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "d" / "mini_en_scorm12.zip") as zf:
+        html = zf.read("index.html").decode()
+        assert "brand/logo.svg" in zf.namelist()
+        assert b'href="brand/logo.svg"' in zf.read("imsmanifest.xml")
+    assert "--brand: #0b4f6c" in html and 'alt="Grachten Hotels"' in html
+    assert "Grachten Hotels</p>" in html
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"primary": "#ffff00"}, "gives text contrast"),
+    ({"accent": "#eeeeee"}, "focus outlines need 3:1"),
+    ({"primary": "purple"}, "must be a colour like"),
+    ({"logo": '<svg><script>alert(1)</script></svg>'}, "scripts or external references"),
+])
+def test_brand_rejects_low_contrast_and_unsafe_logos(tmp_path, kw, message):
+    result = invoke("build", "--source", str(FIXTURES / "minimal"), "--brand",
+                    str(brand(tmp_path, **kw)), "--out", str(tmp_path / "d"))
+    assert result.exit_code == 2 and message in result.output
