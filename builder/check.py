@@ -203,8 +203,35 @@ def check_resources(pkg: Package, root: Any, ns: str, report: Report) -> set[str
     return listed
 
 
+def check_tincan(pkg: Package, report: Report) -> None:
+    """tincan.xml: exactly one launchable activity, with an absolute IRI and a launch file that
+    is in the package (TinCan packaging, as SCORM Cloud and Docebo read it)."""
+    member = "tincan.xml"
+    root = parse_xml(pkg, member, report)
+    if root is None:
+        return
+    report.format = "xapi"
+    if root.tag != "{http://projecttincan.com/tincan.xsd}tincan":
+        report.add(member, root.sourceline, "root must be <tincan xmlns=\"http://projecttincan."
+                   "com/tincan.xsd\">")
+        return
+    launchable = [a for a in root.iter("{*}activity") if a.find("{*}launch") is not None]
+    if len(launchable) != 1:
+        report.add(member, root.sourceline, f"has {len(launchable)} launchable activities; an "
+                   "LMS needs exactly one")
+        return
+    activity = launchable[0]
+    if not str(activity.get("id", "")).startswith(("http://", "https://")):
+        report.add(member, activity.sourceline, "activity id must be an absolute IRI")
+    launch = activity.find("{*}launch")
+    href = (launch.text or "").strip().split("?")[0]
+    if href not in pkg.names:
+        report.add(member, launch.sourceline, f"launch file {href!r} is not in the zip")
+
+
 MANIFEST_CHECKS: dict[str, Callable[[Package, Report], None]] = {
     "imsmanifest.xml": check_scorm,
+    "tincan.xml": check_tincan,
 }
 
 

@@ -324,7 +324,9 @@ def _validate_config(cfg: Any, path: Path, problems: _Problems) -> None:
         problems.add(f"mastery_score must be a fraction in (0, 1], got {ms!r}", path,
                      at("mastery_score"))
     try:
-        re.compile(cfg["hotel_code"]["pattern"])
+        if not re.fullmatch(cfg["hotel_code"]["pattern"], str(cfg["hotel_code"]["example"])):
+            problems.add(f"hotel_code example {cfg['hotel_code']['example']!r} does not match "
+                         "its own pattern; fix one of them", path, at("hotel_code"))
     except (re.error, KeyError, TypeError):
         problems.add("hotel_code needs a valid regular expression `pattern` and an `example`",
                      path, at("hotel_code"))

@@ -5,7 +5,7 @@
  * Adapter contract: window.NoroomAdapter(data, hooks) -> object with
  *   start()            -> {tracked, state: string|null, mode: "normal"|"browse"|"review",
  *                          mastery: 0..1|null, hotel: string|null, needHotel: bool} (or a Promise)
- *   save(state, {location, progress 0..100}) -> bool | Promise<bool>   commit the bookmark
+ *   save(state, {location, progress 0..100, hotel}) -> bool | Promise<bool>   commit the bookmark
  *   page({id, module, progress})             a page was seen for the first time
  *   answer({id, module, response, correct, correctResponse, description, attempt, latencyMs,
  *           choices})                        a question was answered
@@ -112,7 +112,7 @@
 
   function save() {
     if (!adapter) return Promise.resolve(false);
-    return when(adapter.save(encode(), { location: steps[cur] || "", progress: progress() }))
+    return when(adapter.save(encode(), { location: steps[cur] || "", progress: progress(), hotel: state.hotel }))
       .catch(function () { return false; });
   }
 

@@ -1,0 +1,136 @@
+"""One origin (127.0.0.1) that serves an xAPI package under /pkg/ and an LRS under /xAPI/: the
+statement resource is forwarded to the real test LRS (xapi-statements), the State API (which that
+service lacks) is kept in memory here. `mode` simulates outages: "down" drops connections, a
+number answers that HTTP status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+VALIDATOR = Path(__file__).with_name("xapi_validate.js")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class XapiSite:
+    root: Path
+    lrs_endpoint: str
+    url: str = ""
+    mode: str = "up"
+    state: dict[str, str] = field(default_factory=dict)
+    posts: list[int] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + "/xAPI/"
+
+
+def validate_statements(statements: list[dict[str, Any]]) -> list[Any]:
+    out = subprocess.run(["node", str(VALIDATOR)], input=json.dumps(statements), text=True,
+                         capture_output=True, check=True, cwd=ROOT, timeout=60).stdout
+    return json.loads(out)
+
+
+def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes = b"", ctype: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _outage(self) -> bool:
+            if site.mode == "up":
+                return False
+            if site.mode == "down":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return True
+            self._send(int(site.mode), b"{}")
+            return True
+
+        def _body(self) -> bytes:
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def do_GET(self) -> None:  # noqa: N802
+            url = urlsplit(self.path)
+            if url.path.startswith("/pkg/"):
+                file = (site.root / url.path[5:]).resolve()
+                if site.root in file.parents and file.is_file():
+                    ctype = {".html": "text/html", ".js": "text/javascript",
+                             ".css": "text/css"}.get(file.suffix, "application/octet-stream")
+                    return self._send(200, file.read_bytes(), ctype)
+                return self._send(404)
+            if self._outage():
+                return None
+            if url.path == "/xAPI/activities/state":
+                key = json.dumps(sorted(parse_qs(url.query).items()))
+                if key in site.state:
+                    return self._send(200, site.state[key].encode(), "text/plain")
+                return self._send(404)
+            return self._send(404)
+
+        def do_PUT(self) -> None:  # noqa: N802
+            url = urlsplit(self.path)
+            body = self._body()
+            if self._outage():
+                return None
+            if url.path == "/xAPI/activities/state":
+                site.state[json.dumps(sorted(parse_qs(url.query).items()))] = body.decode()
+                return self._send(204)
+            return self._send(404)
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self._body()
+            if self._outage():
+                return None
+            if urlsplit(self.path).path == "/xAPI/statements":
+                site.posts.append(len(json.loads(body)))
+                r = httpx.post(site.lrs_endpoint + "statements", content=body, timeout=30,
+                               headers={"Content-Type": "application/json",
+                                        "Authorization": self.headers.get("Authorization", ""),
+                                        "X-Experience-API-Version": "1.0.3"})
+                return self._send(r.status_code, r.content)
+            return self._send(404)
+
+    return Handler
+
+
+@pytest.fixture
+def xapi_site(lrs: Any, tmp_path: Path) -> Iterator[Any]:
+    """Factory: xapi_site(package_zip) -> XapiSite serving it beside the LRS."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(package: Path) -> XapiSite:
+        root = tmp_path / f"pkg{len(servers)}"
+        with zipfile.ZipFile(package) as zf:
+            zf.extractall(root)
+        site = XapiSite(root.resolve(), lrs.endpoint)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+        server.daemon_threads = True
+        site.server, site.url = server, f"http://127.0.0.1:{server.server_address[1]}"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return site
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
