@@ -78,8 +78,31 @@ def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> 
     }
 
 
+_DATA, _ADAPTER = "@@NOROOM-DATA@@", '<script src="adapter.js"></script>\n'
+_pages: dict[tuple[int, int], tuple[Course, Brand | None, str]] = {}
+
+
 def render_index(course: Course, data: dict[str, Any], brand: Brand | None,
                  has_adapter: bool) -> bytes:
+    """index.html for one format. The page is rendered once per course and brand; formats only
+    differ in the embedded data and whether an adapter script is loaded."""
+    key = (id(course), id(brand))
+    cached = _pages.get(key)
+    if cached is None or cached[0] is not course or cached[1] is not brand:
+        if len(_pages) > 16:
+            _pages.clear()
+        cached = _pages[key] = (course, brand, _render_page(course, brand))
+    data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # Inside <script>, "</" would end the element: escape it (and U+2028/9 for old parsers).
+    data_json = data_json.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
+    html = cached[2].replace(_DATA, data_json, 1)
+    if not has_adapter:
+        html = html.replace(_ADAPTER, "", 1)
+    return html.encode("utf-8")
+
+
+def _render_page(course: Course, brand: Brand | None) -> str:
     shifted = [
         type(m)(m.id, m.role, m.title,
                 tuple(type(p)(p.id, p.module, p.title, _shift_headings(p.html), p.words)
@@ -87,13 +110,8 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None,
         for m in course.modules
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})
-    data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # Inside <script>, "</" would end the element: escape it (and U+2028/9 for old parsers).
-    data_json = data_json.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
-        "\u2029", "\\u2029")
-    html = template("pages/index.html").render(
-        course=view, ui=course.ui, brand=brand, data_json=data_json, has_adapter=has_adapter,
+    return template("pages/index.html").render(
+        course=view, ui=course.ui, brand=brand, data_json=_DATA, has_adapter=True,
         mastery_pct=str(round(course.mastery_score * 100)),
         first_page_id=course.pages[0].id if course.pages else "",
     )
-    return html.encode("utf-8")
