@@ -17,6 +17,9 @@ def lrs_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--lrs", metavar="URL", help="xAPI endpoint, e.g. https://lrs.example/xAPI/."),
         click.option("--lrs-user", metavar="KEY", help="Basic-auth user (the LRS key)."),
+        click.option("--lrs-password", metavar="SECRET", help="Basic-auth password. Visible to "
+                     "other users of this machine in the process list: prefer "
+                     "--lrs-password-env."),
         click.option("--lrs-password-env", metavar="VAR", default="NOROOM_LRS_PASSWORD",
                      show_default=True, help="Environment variable holding the password "
                      "(never given on the command line)."),
@@ -27,16 +30,28 @@ def lrs_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def resolve_password(env_var: str | None) -> str | None:
+def resolve_password(password: str | None, env_var: str | None) -> str | None:
+    if password:
+        return password
     return os.environ.get(env_var) if env_var else None
+
+
+def sync_progress():  # type: ignore[no-untyped-def]
+    """A one-line counter on a terminal; nothing in CI or when piped."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+    return lambda r: click.echo(f"\r{r.pages} pages, {r.fetched:,} statements, {r.new:,} new",
+                                err=True, nl=False)
 
 
 @click.command("sync")
 @lrs_options
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(".noroom/store.sqlite"), show_default=True)
-def command(lrs: str | None, lrs_user: str | None, lrs_password_env: str | None, page_size: int,
-            store: Path) -> None:
+def command(lrs: str | None, lrs_user: str | None, lrs_password: str | None,
+            lrs_password_env: str | None, page_size: int, store: Path) -> None:
     """Copy new statements from an LRS into the local store; a re-run fetches only what is new.
 
     \b
@@ -48,6 +63,7 @@ def command(lrs: str | None, lrs_user: str | None, lrs_password_env: str | None,
 
     if not lrs:
         raise ConfigError("give --lrs URL (the xAPI endpoint)")
-    result = sync_store(store, lrs, lrs_user, resolve_password(lrs_password_env), page_size)
+    result = sync_store(store, lrs, lrs_user, resolve_password(lrs_password, lrs_password_env),
+                        page_size, progress=sync_progress())
     click.echo(f"{result.pages} pages, {result.fetched} statements fetched, {result.new} new, "
                f"{result.invalid} unusable; store: {store}")

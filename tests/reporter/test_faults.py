@@ -135,3 +135,19 @@ def test_sync_killed_with_sigkill_then_rerun_ends_complete_and_unique(lrs, fault
     assert rerun.returncode == 0, rerun.stderr
     assert SECRET not in rerun.stdout + rerun.stderr
     assert sorted(stored_ids(store)) == sorted(ids)
+
+
+def test_cli_never_prints_the_password_even_when_given_on_the_command_line(lrs, fault_proxy,
+                                                                          tmp_path):
+    from click.testing import CliRunner
+
+    from noroom.cli import cli
+
+    fault_proxy.script = {1: Fault("status", 403)}
+    result = CliRunner().invoke(cli, ["sync", "--lrs", fault_proxy.url, "--lrs-user", "key",
+                                      "--lrs-password", SECRET, "--store",
+                                      str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("the LRS refused the credentials (HTTP 403); check "
+                                     "--lrs-user and the password (they are not shown here)")
+    assert SECRET not in result.output
