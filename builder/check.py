@@ -229,9 +229,36 @@ def check_tincan(pkg: Package, report: Report) -> None:
         report.add(member, launch.sourceline, f"launch file {href!r} is not in the zip")
 
 
+def cmi5_schema_path() -> Path:
+    """The cmi5 course structure XSD lives in ../shared/schemas/cmi5/ beside the project."""
+    return Path(__file__).resolve().parents[2] / "shared" / "schemas" / "cmi5" / \
+        "CourseStructure.xsd"
+
+
+def check_cmi5(pkg: Package, report: Report) -> None:
+    from lxml import etree
+
+    member = "cmi5.xml"
+    root = parse_xml(pkg, member, report)
+    if root is None:
+        return
+    report.format = "cmi5"
+    xsd = cmi5_schema_path()
+    if not xsd.exists():
+        raise PackageError(f"the cmi5 schema is missing at {xsd}; it is read from "
+                           "../shared/schemas/cmi5/ beside the project and is not copied into it")
+    schema = etree.XMLSchema(etree.parse(str(xsd), etree.XMLParser(no_network=True)))
+    validate_against(schema, root, member, report)
+    for url in root.iter("{*}url"):
+        href = (url.text or "").strip()
+        if "://" not in href and href.split("?")[0] not in pkg.names:
+            report.add(member, url.sourceline, f"AU url {href!r} is not in the zip")
+
+
 MANIFEST_CHECKS: dict[str, Callable[[Package, Report], None]] = {
     "imsmanifest.xml": check_scorm,
     "tincan.xml": check_tincan,
+    "cmi5.xml": check_cmi5,
 }
 
 

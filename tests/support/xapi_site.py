@@ -23,6 +23,16 @@ VALIDATOR = Path(__file__).with_name("xapi_validate.js")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def state_key(state_id: str, activity: str, registration: str) -> str:
+    return f"{state_id}|{activity}|{registration}"
+
+
+def query_state_key(query: str) -> str:
+    q = parse_qs(query)
+    return state_key(q.get("stateId", [""])[0], q.get("activityId", [""])[0],
+                     q.get("registration", [""])[0])
+
+
 @dataclass
 class XapiSite:
     root: Path
@@ -31,6 +41,14 @@ class XapiSite:
     mode: str = "up"
     state: dict[str, str] = field(default_factory=dict)
     posts: list[int] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)
+    fetch_token: str = "dGVzdC1rZXk6dGVzdC1zZWNyZXQ="  # test-key:test-secret
+    fetches: int = 0
+
+    def put_state(self, state_id: str, activity: str, registration: str, value: Any) -> None:
+        """As the LMS does before launch, e.g. LMS.LaunchData for a cmi5 AU."""
+        self.state[state_key(state_id, activity, registration)] = json.dumps(value)
+
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -81,9 +99,14 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
             if self._outage():
                 return None
             if url.path == "/xAPI/activities/state":
-                key = json.dumps(sorted(parse_qs(url.query).items()))
+                key = query_state_key(url.query)
                 if key in site.state:
                     return self._send(200, site.state[key].encode(), "text/plain")
+                return self._send(404)
+            if url.path == "/xAPI/agents/profile":
+                profile = parse_qs(url.query).get("profileId", [""])[0]
+                if profile in site.profiles:
+                    return self._send(200, site.profiles[profile].encode())
                 return self._send(404)
             return self._send(404)
 
@@ -93,12 +116,19 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
             if self._outage():
                 return None
             if url.path == "/xAPI/activities/state":
-                site.state[json.dumps(sorted(parse_qs(url.query).items()))] = body.decode()
+                site.state[query_state_key(url.query)] = body.decode()
                 return self._send(204)
             return self._send(404)
 
         def do_POST(self) -> None:  # noqa: N802
             body = self._body()
+            if urlsplit(self.path).path == "/fetch":
+                # cmi5 fetch URL: the token once, then the spec's error JSON.
+                site.fetches += 1
+                if site.fetches == 1:
+                    return self._send(200, json.dumps({"auth-token": site.fetch_token}).encode())
+                return self._send(200, json.dumps({"error-code": "1", "error-text":
+                                                   "already fetched"}).encode())
             if self._outage():
                 return None
             if urlsplit(self.path).path == "/xAPI/statements":

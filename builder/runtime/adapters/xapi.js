@@ -1,22 +1,19 @@
-/* xAPI (TinCan) adapter: launch parameters endpoint, auth, actor, registration, activity_id and
- * an optional hotel. Statements get their UUID here, wait in a localStorage queue per
- * registration, and are POSTed in batches; network errors, timeouts, 429 and 5xx keep them queued
- * with backoff; 409 means already stored; another 4xx drops the batch with a recorded reason and
- * a visible notice. On pagehide the queue is flushed with fetch(keepalive). Anything still queued
- * is sent first on the next launch. Resume uses the State API (stateId "bookmark"). */
-window.NoroomAdapter = function (data, hooks) {
+/* xAPI core: statements get their UUID here, wait in a localStorage queue per registration,
+ * and are POSTed in batches; network errors, timeouts, 429 and 5xx keep them queued with backoff;
+ * 409 means already stored; another 4xx drops the batch with a recorded reason and a visible
+ * notice. On pagehide the queue is flushed with fetch(keepalive); anything still queued is sent
+ * first on the next launch. Resume uses the State API (stateId "bookmark"). passed/completed go
+ * out once per registration. The TinCan launcher below and cmi5.js both build on it. */
+window.NoroomXapi = function (data, hooks, cfg) {
   "use strict";
-  var X = data.xapi, V = X.verbs, q = new URLSearchParams(location.search);
-  var endpoint = q.get("endpoint"), auth = q.get("auth"), actor = null;
-  try { actor = JSON.parse(q.get("actor") || "null"); } catch (e) { actor = null; }
-  if (actor && actor.mbox && !Array.isArray(actor.mbox)) actor.objectType = "Agent";
-  var untracked = { start: function () { return { tracked: false }; }, save: function () { return false; },
-    page: function () {}, answer: function () {}, complete: function () {}, exit: function () {}, flush: function () {} };
-  if (!endpoint || !actor) return untracked;
+  var X = data.xapi, V = X.verbs;
+  var endpoint = cfg.endpoint, auth = cfg.auth, actor = cfg.actor;
   if (endpoint.charAt(endpoint.length - 1) !== "/") endpoint += "/";
-  var course = q.get("activity_id") || X.course;
-  var registration = q.get("registration") || uuid();
-  var hotel = q.get("hotel") || "";
+  var course = cfg.course || X.course;
+  var registration = cfg.registration || uuid();
+  var hotel = cfg.hotel || "";
+  var decorate = cfg.decorate || function (st) { return st; };
+  var once = "noroom.sent." + registration;
   var qkey = "noroom.queue." + registration, started = Date.now(), sending = false, delay = 1000;
   var timer = null, failing = false, batchSize = 25, terminated = false;
 
@@ -53,9 +50,16 @@ window.NoroomAdapter = function (data, hooks) {
     var st = { id: uuid(), actor: actor, verb: { id: V[verb], display: { "en-US": verb } }, object: object,
       context: ctx, timestamp: new Date().toISOString() };
     if (result) st.result = result;
-    return st;
+    return decorate(st, verb);
   }
   function enqueue(st) { queue.push(st); persist(); send(false); }
+  function firstTime(verb) {
+    var done = load(once);
+    if (done.indexOf(verb) >= 0) return false;
+    done.push(verb);
+    try { localStorage.setItem(once, JSON.stringify(done)); } catch (e) {}
+    return true;
+  }
 
   function retryLater() {
     if (!failing) { failing = true; hooks.notify("save_failed"); }
@@ -117,7 +121,8 @@ window.NoroomAdapter = function (data, hooks) {
       }, function () { return ""; }).then(function (state) {
         var st = state || null, h = st ? st.split("~")[7] : "";
         if (!hotel && h) hotel = h;
-        return { tracked: true, state: st, mode: "normal", hotel: hotel || null, needHotel: !hotel };
+        return { tracked: true, state: st, mode: cfg.mode || "normal", mastery: cfg.mastery,
+          hotel: hotel || null, needHotel: !hotel };
       });
     },
     save: function (state, info) {
@@ -143,9 +148,14 @@ window.NoroomAdapter = function (data, hooks) {
     complete: function (r) {
       var score = { scaled: Math.round(r.scaled * 10000) / 10000, raw: r.raw, min: r.min, max: r.max };
       var duration = iso(r.durationMs);
-      enqueue(statement(r.passed ? "passed" : "failed", courseObject(),
-        { score: score, success: r.passed, duration: duration }));
-      if (r.completed) enqueue(statement("completed", courseObject(), { completion: true, duration: duration }));
+      if (cfg.judged === false) return true; // cmi5 Browse/Review: no verdicts
+      var verdict = r.passed ? "passed" : "failed";
+      if (verdict === "failed" || firstTime("passed")) {
+        enqueue(statement(verdict, courseObject(), { score: score, success: r.passed, duration: duration }));
+      }
+      if (r.completed && firstTime("completed")) {
+        enqueue(statement("completed", courseObject(), { completion: true, duration: duration }));
+      }
       return true;
     },
     exit: function () {
@@ -153,6 +163,7 @@ window.NoroomAdapter = function (data, hooks) {
       terminated = true;
       enqueue(statement("terminated", courseObject(), { duration: iso(Date.now() - started) }));
       this.flush();
+      if (cfg.onExit) cfg.onExit();
     },
     flush: function () {
       if (lastState !== null) putState(lastState, true);
@@ -161,3 +172,15 @@ window.NoroomAdapter = function (data, hooks) {
     }
   };
 };
+
+/* TinCan launch: endpoint, auth, actor, registration, activity_id and an optional hotel. */
+window.NoroomAdapter = function (data, hooks) {
+  "use strict";
+  var q = new URLSearchParams(location.search), actor = null;
+  try { actor = JSON.parse(q.get("actor") || "null"); } catch (e) { actor = null; }
+  if (!q.get("endpoint") || !actor) return window.NoroomUntracked;
+  return window.NoroomXapi(data, hooks, { endpoint: q.get("endpoint"), auth: q.get("auth"), actor: actor,
+    registration: q.get("registration"), course: q.get("activity_id"), hotel: q.get("hotel") });
+};
+window.NoroomUntracked = { start: function () { return { tracked: false }; }, save: function () { return false; },
+  page: function () {}, answer: function () {}, complete: function () {}, exit: function () {}, flush: function () {} };

@@ -1,0 +1,84 @@
+/* cmi5 AU (cmi5 spec, "AU requirements"): reads endpoint, fetch, actor, registration, activityId;
+ * POSTs once to fetch for the auth token; reads LMS.LaunchData (launchMode, masteryScore,
+ * returnURL, contextTemplate) from the State API and cmi5LearnerPreferences from the Agent Profile
+ * API; sends initialized first, passed/failed/completed with the cmi5 and moveOn categories and
+ * the context template's session id, never a verdict in Browse or Review, terminated last, then
+ * goes to returnURL. Built on NoroomXapi (xapi.js). */
+window.NoroomAdapter = function (data, hooks) {
+  "use strict";
+  var q = new URLSearchParams(location.search), actor = null;
+  try { actor = JSON.parse(q.get("actor") || "null"); } catch (e) { actor = null; }
+  var endpoint = q.get("endpoint"), fetchUrl = q.get("fetch");
+  var registration = q.get("registration"), activityId = q.get("activityId");
+  if (!endpoint || !fetchUrl || !actor || !registration || !activityId) return window.NoroomUntracked;
+  if (endpoint.charAt(endpoint.length - 1) !== "/") endpoint += "/";
+  var CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
+  var MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
+  var inner = null, launch = {}, returnURL = null;
+
+  function getJSON(url, auth) {
+    return fetch(url, { headers: { Authorization: auth, "X-Experience-API-Version": "1.0.3" } })
+      .then(function (r) { return r.ok ? r.json() : null; }, function () { return null; });
+  }
+  function decorate(st, verb) {
+    var template = launch.contextTemplate || {};
+    var ctx = st.context, t = JSON.parse(JSON.stringify(template));
+    ctx.extensions = Object.assign({}, t.extensions || {}, ctx.extensions || {});
+    ctx.contextActivities = Object.assign({}, t.contextActivities || {}, ctx.contextActivities || {});
+    var cmi5Defined = ["initialized", "passed", "failed", "completed", "terminated"].indexOf(verb) >= 0;
+    if (cmi5Defined) {
+      var cats = (ctx.contextActivities.category || []).slice();
+      cats.push({ id: CMI5 });
+      if (verb !== "initialized" && verb !== "terminated") cats.push({ id: MOVEON });
+      ctx.contextActivities.category = cats;
+    }
+    if (!Object.keys(ctx.contextActivities).length) delete ctx.contextActivities;
+    return st;
+  }
+  var pending = [];
+  function later(name) {
+    return function () {
+      var args = arguments;
+      if (inner) return inner[name].apply(inner, args);
+      pending.push([name, args]);
+      return true;
+    };
+  }
+  return {
+    start: function () {
+      // The fetch URL hands out the auth token once; its error JSON carries a code and a text.
+      return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (!body || !body["auth-token"]) {
+            if (window.console) console.error("noroom: cmi5 fetch failed: " + JSON.stringify(body));
+            hooks.notify("save_failed");
+            return { tracked: false };
+          }
+          var auth = "Basic " + body["auth-token"];
+          var agent = encodeURIComponent(JSON.stringify(actor));
+          var stateUrl = endpoint + "activities/state?stateId=LMS.LaunchData&activityId=" +
+            encodeURIComponent(activityId) + "&agent=" + agent + "&registration=" + encodeURIComponent(registration);
+          return Promise.all([getJSON(stateUrl, auth),
+            getJSON(endpoint + "agents/profile?profileId=cmi5LearnerPreferences&agent=" + agent, auth)])
+            .then(function (got) {
+              launch = got[0] || {};
+              var prefs = got[1] || {};
+              returnURL = launch.returnURL || null;
+              var mode = String(launch.launchMode || "Normal").toLowerCase();
+              var ext = (launch.contextTemplate || {}).extensions || {};
+              var mastery = typeof launch.masteryScore === "number" ? launch.masteryScore : null;
+              inner = window.NoroomXapi(data, hooks, { endpoint: endpoint, auth: auth, actor: actor,
+                registration: registration, course: activityId, hotel: ext[data.xapi.hotelExt] || "",
+                decorate: decorate, mode: mode, mastery: mastery, judged: mode === "normal",
+                onExit: function () { if (returnURL) setTimeout(function () { location.href = returnURL; }, 400); } });
+              data.learnerLanguages = prefs.languagePreference || "";
+              pending.forEach(function (p) { inner[p[0]].apply(inner, p[1]); });
+              pending = [];
+              return inner.start();
+            });
+        }, function () { hooks.notify("save_failed"); return { tracked: false }; });
+    },
+    save: later("save"), page: later("page"), answer: later("answer"), complete: later("complete"),
+    exit: later("exit"), flush: function () { if (inner) inner.flush(); }
+  };
+};

@@ -1,0 +1,143 @@
+"""The cmi5 package as an AU: the test acts as the LMS (fetch URL, LMS.LaunchData and learner
+preferences), statements go to the real LRS, and the cmi5 rules are checked on what arrived."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from lxml import etree
+
+from builder.check import check_package, cmi5_schema_path
+from tests.builder.test_xapi import V, mine, settle
+from tests.support.player import Player
+from tests.support.xapi_site import validate_statements
+
+pytestmark = [pytest.mark.browser, pytest.mark.lrs]
+CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+
+
+def lms_launch(site, mode: str = "Normal", mastery: float | None = None,  # type: ignore[no-untyped-def]
+               return_url: str | None = None, hotel: str = "NL-AMS-0042") -> tuple[str, str, str]:
+    reg, session = str(uuid.uuid4()), str(uuid.uuid4())
+    launch = {"launchMode": mode, "moveOn": "CompletedAndPassed",
+              "contextTemplate": {"extensions": {V.session_extension: session,
+                                                 V.hotel_extension: hotel}}}
+    if mastery is not None:
+        launch["masteryScore"] = mastery
+    if return_url:
+        launch["returnURL"] = return_url
+    site.put_state("LMS.LaunchData", V.course_iri, reg, launch)
+    site.profiles["cmi5LearnerPreferences"] = json.dumps({"languagePreference": "nl-NL,en-GB"})
+    params = {"endpoint": site.endpoint, "fetch": site.url + "/fetch", "registration": reg,
+              "actor": json.dumps({"objectType": "Agent",
+                                   "account": {"homePage": "https://lms.example", "name": "E42"}}),
+              "activityId": V.course_iri}
+    return f"{site.url}/pkg/index.html?{urlencode(params)}", reg, session
+
+
+def verbs(sts: list[dict]) -> list[str]:
+    return [s["verb"]["id"].rsplit("/", 1)[1] for s in sts]
+
+
+def ordered(lrs, reg: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return sorted(mine(lrs, reg), key=lambda s: (s["timestamp"], s["stored"]))
+
+
+def test_cmi5_rules_on_a_passing_session(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_nl_cmi5.zip")
+    url, reg, session = lms_launch(site)
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    page.click("#finish")
+    settle(page, site)
+    sts = ordered(lrs, reg)
+    v = verbs(sts)
+    assert v[0] == "initialized" and v[-1] == "terminated"
+    assert v.count("passed") == 1 and v.count("completed") == 1
+    for s in sts:
+        assert s["context"]["extensions"][V.session_extension] == session
+        assert s["context"]["registration"] == reg and s["object"]["id"].startswith(V.course_iri)
+    for s in sts:
+        cats = {c["id"] for c in s["context"].get("contextActivities", {}).get("category", [])}
+        name = s["verb"]["id"].rsplit("/", 1)[1]
+        if name in ("passed", "completed"):
+            assert cats == {CMI5, MOVEON} and "duration" in s["result"]
+        elif name in ("initialized", "terminated"):
+            assert cats == {CMI5}
+        else:
+            assert CMI5 not in cats
+    passed = next(s for s in sts if s["verb"]["id"] == V.verbs["passed"])
+    assert passed["result"]["score"]["scaled"] == 1 and passed["result"]["success"] is True
+    assert site.fetches == 1
+    assert validate_statements(sts) == []
+
+
+def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, _ = lms_launch(site, mastery=0.5)
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    # 3 of 4 right = 75%: below the course's 80%, above the LMS's 50%.
+    questions = {q["id"]: q for q in player.data()["questions"]}
+    wrong_once = True
+    while player.step() != "result":
+        step = player.step()
+        if step == "role":
+            player.choose_role("frontdesk")
+        elif step.startswith("q:"):
+            q = questions[step[2:]]
+            bad = [o for o in q["options"] if o != q["correct"]][0]
+            player.answer(bad if wrong_once else q["correct"])
+            wrong_once = False
+        player.next()
+    settle(page, site)
+    assert "passed" in verbs(ordered(lrs, reg))
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_browse_and_review_send_no_verdict(lrs, xapi_site, page, mini_dist, mode):
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, _ = lms_launch(site, mode=mode)
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    page.click("#finish")
+    settle(page, site)
+    v = verbs(ordered(lrs, reg))
+    assert v[0] == "initialized" and v[-1] == "terminated"
+    assert not {"passed", "failed", "completed"} & set(v)
+
+
+def test_exit_goes_to_the_return_url(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, _ = lms_launch(site, return_url="about:blank#returned")
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    page.click("#finish")
+    page.wait_for_url("about:blank#returned", timeout=10000)
+
+
+def test_cmi5_xml_is_valid_against_the_schema(mini_dist):
+    schema = etree.XMLSchema(etree.parse(str(cmi5_schema_path())))
+    for lang in ("nl", "en"):
+        path = mini_dist / f"mini_{lang}_cmi5.zip"
+        root = etree.fromstring(zipfile.ZipFile(path).read("cmi5.xml"))
+        assert schema.validate(root), schema.error_log
+        (au,) = root.iter("{*}au")
+        assert au.get("id") == V.course_iri and au.get("moveOn") == "CompletedAndPassed"
+        assert float(au.get("masteryScore")) == 0.8
+        assert check_package(path).ok
+
+
+def test_check_names_the_missing_cmi5_schema(mini_dist, monkeypatch):
+    import builder.check as check
+    from noroom.errors import PackageError
+
+    monkeypatch.setattr(check, "cmi5_schema_path", lambda: Path("/nonexistent/Course.xsd"))
+    with pytest.raises(PackageError, match="the cmi5 schema is missing at /nonexistent"):
+        check_package(mini_dist / "mini_en_cmi5.zip")
