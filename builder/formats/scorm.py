@@ -39,8 +39,8 @@ class _Scorm:
                 "imsmanifest.xml": manifest.encode("utf-8")}
 
     def adapter(self, options: BuildOptions) -> str:
-        # Dual tracking (issue 4) adds the xAPI sender after the SCORM adapter.
-        return "scorm+lrs" if options.tracking.get("lrs") else "scorm"
+        # Dual tracking: the xAPI core first, then the SCORM adapter, then the LRS wrapper.
+        return "xapi+scorm+lrs" if options.tracking.get("lrs") else "scorm"
 
 
 class Scorm12Format(_Scorm):

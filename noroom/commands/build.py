@@ -23,13 +23,27 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chain branding file (brand.yaml: name, logo, colours).")
 @click.option("--strict", is_flag=True, help="Treat source warnings (unknown keys) as errors.")
+@click.option("--lrs-endpoint", metavar="URL", help="SCORM packages also send xAPI statements "
+              "to this LRS (dual tracking).")
+@click.option("--lrs-key", metavar="KEY", help="Write-only LRS key for dual tracking.")
+@click.option("--lrs-secret", metavar="SECRET", help="Its secret (or NOROOM_LRS_SECRET). It is "
+              "readable inside the package: use a write-only key and rotate it.")
+@click.option("--lms-homepage", metavar="URL", help="The LMS's URL, the homePage of learners' "
+              "xAPI accounts (default: the LRS endpoint's origin).")
+@click.option("--hotel-from", default="ask", show_default=True, metavar="student_id|ask|ID",
+              help="Where dual tracking finds the hotel: the hotel code at the start of the LMS "
+              "student id, the learner types it, or one fixed hotel id.")
 def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, source: Path,
-            country: str | None, brand: Path | None, strict: bool) -> None:
+            country: str | None, brand: Path | None, strict: bool, lrs_endpoint: str | None,
+            lrs_key: str | None, lrs_secret: str | None, lms_homepage: str | None,
+            hotel_from: str) -> None:
     """Build one package per language and format.
 
     \b
     Example:
       noroom build --lang nl --lang en --format scorm12 --out dist
+      noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \
+        --lrs-key KEY --lrs-secret SECRET --hotel-from student_id
     """
     from builder.build import build
     from builder.formats import FORMATS, BuildOptions
@@ -37,7 +51,9 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     missing = [f for f in formats if f not in FORMATS]
     if missing:
         raise click.UsageError(f"format {missing[0]} is not available in this version")
-    options = BuildOptions(brand=_load_brand(brand))
+    options = BuildOptions(brand=_load_brand(brand),
+                           tracking=_dual_tracking(lrs_endpoint, lrs_key, lrs_secret,
+                                                   lms_homepage, hotel_from))
     built = build(source, out, languages, formats, options, country, strict=strict)
     width = max((len(str(b.path)) for b in built), default=4)
     click.echo(f"{'file':<{width}}  {'format':<9}  lang  {'size':>8}")
@@ -45,6 +61,26 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
         click.echo(f"{str(b.path):<{width}}  {b.format:<9}  {b.language:<4}  "
                    f"{b.size / 1024:>6.1f} KB")
     click.echo(f"{len(built)} packages in {out}/")
+
+
+def _dual_tracking(endpoint: str | None, key: str | None, secret: str | None,
+                   homepage: str | None, hotel_from: str) -> dict:
+    import base64
+    import os
+    from urllib.parse import urlsplit
+
+    if not endpoint:
+        return {}
+    secret = secret or os.environ.get("NOROOM_LRS_SECRET")
+    if not key or not secret:
+        raise click.UsageError("--lrs-endpoint needs --lrs-key and --lrs-secret "
+                               "(or NOROOM_LRS_SECRET)")
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter("must be an http(s) URL", param_hint="--lrs-endpoint")
+    token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    return {"lrs": {"endpoint": endpoint, "auth": "Basic " + token, "hotelFrom": hotel_from,
+                    "homePage": homepage or f"{parts.scheme}://{parts.netloc}"}}
 
 
 def _load_brand(path: Path | None):  # type: ignore[no-untyped-def]

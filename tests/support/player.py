@@ -10,7 +10,7 @@ from typing import Any
 class Player:
     def __init__(self, page: Any, frame: Any | None = None):
         self.page = page
-        self.frame = frame or page.frame(url=re.compile(r"/pkg/index\.html"))
+        self.frame = frame or page.frame(url=re.compile(r"^[^?]*/pkg/index\.html"))
         assert self.frame is not None, "the package frame did not load"
         self.frame.wait_for_selector(".step.current", state="visible")
 
