@@ -46,8 +46,8 @@ def sizes(dist: Path) -> None:
             names = [n for n in ("runtime.js", "adapter.js", "runtime.css") if n in zf.namelist()]
             raw = b"".join(zf.read(n) for n in names)
         fmt = path.stem.rsplit("_", 1)[1]
-        print(f"  {fmt:<10} {len(raw) / 1024:6.1f} KB raw  {len(gzip.compress(raw, 9)) / 1024:5.1f} "
-              f"KB gzipped")
+        packed = len(gzip.compress(raw, 9)) / 1024
+        print(f"  {fmt:<10} {len(raw) / 1024:6.1f} KB raw  {packed:5.1f} KB gzipped")
 
 
 def statements(n: int, reg: str) -> list[dict]:
