@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from noroom.commands.sync import lrs_options, resolve_password, sync_progress
+from noroom.commands.sync import lrs_options, lrs_settings, sync_progress
 
 
 def parse_threshold(ctx: click.Context, param: click.Parameter, value: str) -> Fraction:
@@ -57,7 +57,8 @@ def progress_callback():  # type: ignore[no-untyped-def]
               "learner.")
 def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,
             completions: tuple[Path, ...], lrs: str | None, lrs_user: str | None,
-            lrs_password: str | None, lrs_password_env: str | None, page_size: int,
+            lrs_password: str | None, lrs_password_env: str | None, lrs_config: Path | None,
+            page_size: int,
             activities: tuple[str, ...],
             hotel_extension: str | None, threshold: Fraction, as_of: datetime | None,
             valid_months: int | None, out: Path, learners: bool) -> None:
@@ -74,6 +75,8 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
     from lrs_reporter.report import Sources, run_report
     from noroom.vocabulary import load_vocabulary
 
+    lrs, lrs_user, password = lrs_settings(lrs, lrs_user, lrs_password, lrs_password_env,
+                                           lrs_config)
     if not (statements or store or lrs or completions):
         raise click.UsageError("give --statements, --store, --lrs or --completions")
     vocabulary = load_vocabulary()
@@ -81,8 +84,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
         from lrs_reporter.sync import sync_store
 
         store = store or Path(".noroom") / "store.sqlite"
-        result = sync_store(store, lrs, lrs_user, resolve_password(lrs_password, lrs_password_env),
-                            page_size, progress=sync_progress())
+        result = sync_store(store, lrs, lrs_user, password, page_size, progress=sync_progress())
         click.echo(f"synced {result.new} new statements from the LRS into {store}", err=True)
     options = Options(activities=activities or (vocabulary.course_iri,),
                       as_of=as_of.date() if as_of else datetime.now(UTC).date(),

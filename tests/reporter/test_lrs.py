@@ -94,3 +94,34 @@ def test_two_syncs_on_one_store_cannot_run_at_once(tmp_path):
     with Store.open(tmp_path / "s.sqlite"):
         with pytest.raises(ConfigError, match="another `noroom sync` is writing"):
             Store.open(tmp_path / "s.sqlite")
+
+
+def test_lrs_config_file_must_be_private_and_supplies_the_settings(lrs, tmp_path, roster):
+    from click.testing import CliRunner as Runner
+
+    lrs.post([statement("a0@example.org", hotel="A")])
+    config = tmp_path / "lrs.yaml"
+    config.write_text(f"endpoint: {lrs.endpoint}\nuser: test-key\npassword: s3cret\n")
+    config.chmod(0o644)
+    args = ["sync", "--lrs-config", str(config), "--store", str(tmp_path / "s.sqlite")]
+    refused = Runner().invoke(cli, args)
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (f"{config}: is readable by other users (mode 644); run "
+                                      f"`chmod 600 {config}` first")
+    config.chmod(0o600)
+    done = Runner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert "1 new" in done.output and "s3cret" not in done.output
+
+
+def test_a_voided_statement_that_is_sent_again_stays_voided(tmp_path, roster):
+    from lrs_reporter.store import Store, statement_row
+
+    kept = statement("a1@example.org", hotel="A")
+    gone = statement("a2@example.org", hotel="A")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        store.add_page([statement_row(kept), statement_row(gone)], {})
+        store.add_page([statement_row(void(gone))], {})
+        assert store.add_page([statement_row(gone)], {}) == 0  # re-sent: stored once
+    doc = report(tmp_path, "r", "--store", str(tmp_path / "s.sqlite"))
+    assert doc["hotels"][0]["trained"] == 1
