@@ -28,6 +28,9 @@ class Sources:
     statements: Sequence[Path] = ()
     completions: Sequence[Path] = ()
     store: Path | None = None
+    parquet: Path | None = None
+    engine: str = "pandas"
+    scheduler: str | None = None
     hotel_extension: str = ""
     extra_warnings: tuple[str, ...] = field(default=())
 
@@ -49,9 +52,30 @@ def run_report(sources: Sources, options: Options,
         read_statement_file(path, facts, log, progress)
     for path in sources.completions:
         read_completions(path, facts, options.activities[0], log)
-    cert = certify(facts.frame(), roster, staff, options)
+    frame = facts.frame()
+    if sources.parquet:
+        frame = _with_parquet(frame, sources, log)
+    cert = certify(frame, roster, staff, options)
     quality = {"statements_read": log.statements_read, "invalid": log.invalid,
                "lms_export_rows": log.lms_rows, "lms_export_not_completed": log.lms_not_completed,
                **cert.data_quality}
     return replace(cert, data_quality=quality,
                    warnings=tuple(sources.extra_warnings) + tuple(log.warnings))
+
+
+def _with_parquet(frame, sources: Sources, log: ReadLog):  # type: ignore[no-untyped-def]
+    """Add the facts of a Parquet export, read by pandas or by Dask (the same facts either way)."""
+    import pandas as pd
+
+    from lrs_reporter.parquet import check_extension, read_parquet_facts
+
+    assert sources.parquet is not None
+    check_extension(sources.parquet, sources.hotel_extension)
+    exported, total = read_parquet_facts(sources.parquet, sources.engine, sources.scheduler)
+    log.statements_read += total
+    if not len(frame):
+        return exported
+    both = pd.concat([frame.astype({c: object for c in ("verb", "object", "actor", "hotel")}),
+                      exported.astype({c: object for c in ("verb", "object", "actor", "hotel")})],
+                     ignore_index=True)
+    return both.astype({c: "category" for c in ("verb", "object", "actor", "hotel")})

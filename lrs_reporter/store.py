@@ -125,15 +125,28 @@ class Store:
 
     def load_facts(self, facts: FactBuilder, log: Any,
                    progress: Callable[[int], None] | None = None) -> None:
-        ext_iri = facts.hotel_extension
-        cursor = self.db.execute(
-            "SELECT id, verb, object, ref, actor, time, extensions FROM statements")
-        while batch := cursor.fetchmany(50_000):
-            for sid, verb, obj, ref, actor, t, ext in batch:
-                hotel = orjson.loads(ext).get(ext_iri) if ext else None
-                facts.append(sid, verb, obj, bool(ref), actor, t,
-                             str(hotel).strip() if isinstance(hotel, str | int) else None,
-                             SOURCE_STATEMENT)
-            log.statements_read += len(batch)
+        """Only statements that can change a certification (facts.relevant_verbs) are loaded;
+        all of them are counted."""
+        log.statements_read += self.count()
+        for batch in self.batches(facts.relevant_verbs):
+            for sid, verb, obj, ref, actor, t, hotel in self.rows(batch, facts.hotel_extension):
+                facts.append(sid, verb, obj, ref, actor, t, hotel, SOURCE_STATEMENT)
             if progress:
-                progress(log.statements_read)
+                progress(len(facts))
+
+    def batches(self, verbs: Iterable[str] | None = None, size: int = 100_000):  # type: ignore[no-untyped-def]
+        sql = "SELECT id, verb, object, ref, actor, time, extensions FROM statements"
+        args: list[str] = []
+        if verbs is not None:
+            args = sorted(verbs)
+            sql += f" WHERE verb IN ({','.join('?' * len(args))})"
+        cursor = self.db.execute(sql + " ORDER BY id", args)
+        while batch := cursor.fetchmany(size):
+            yield batch
+
+    @staticmethod
+    def rows(batch: list[tuple], hotel_extension: str):  # type: ignore[no-untyped-def]
+        for sid, verb, obj, ref, actor, t, ext in batch:
+            hotel = orjson.loads(ext).get(hotel_extension) if ext else None
+            yield (sid, verb, obj, bool(ref), actor, t,
+                   str(hotel).strip() if isinstance(hotel, str | int) else None)

@@ -38,6 +38,13 @@ def progress_callback():  # type: ignore[no-untyped-def]
               path_type=Path), help="NDJSON or JSON statement file (repeatable).")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Local statement store made by `noroom sync`.")
+@click.option("--parquet", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A Parquet export made by `noroom export-parquet` (for data beyond one "
+              "machine).")
+@click.option("--engine", type=click.Choice(["pandas", "dask"]), default="pandas",
+              show_default=True, help="Who reads --parquet: this process, or a Dask cluster.")
+@click.option("--scheduler", metavar="URL", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+              "(default: Dask's local scheduler).")
 @click.option("--completions", multiple=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="LMS completion export CSV (repeatable).")
 @lrs_options
@@ -56,6 +63,7 @@ def progress_callback():  # type: ignore[no-untyped-def]
 @click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
               "learner.")
 def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,
+            parquet: Path | None, engine: str, scheduler: str | None,
             completions: tuple[Path, ...], lrs: str | None, lrs_user: str | None,
             lrs_password: str | None, lrs_password_env: str | None, lrs_config: Path | None,
             page_size: int,
@@ -77,8 +85,10 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
 
     lrs, lrs_user, password = lrs_settings(lrs, lrs_user, lrs_password, lrs_password_env,
                                            lrs_config)
-    if not (statements or store or lrs or completions):
-        raise click.UsageError("give --statements, --store, --lrs or --completions")
+    if not (statements or store or lrs or completions or parquet):
+        raise click.UsageError("give --statements, --store, --parquet, --lrs or --completions")
+    if engine == "dask" and not parquet:
+        raise click.UsageError("--engine dask reads a Parquet export: give --parquet DIR")
     vocabulary = load_vocabulary()
     if lrs:
         from lrs_reporter.sync import sync_store
@@ -90,7 +100,8 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
                       as_of=as_of.date() if as_of else datetime.now(UTC).date(),
                       threshold=threshold, valid_months=valid_months)
     sources = Sources(roster=roster, staff=staff, statements=statements, completions=completions,
-                      store=store, hotel_extension=hotel_extension or vocabulary.hotel_extension)
+                      store=store, parquet=parquet, engine=engine, scheduler=scheduler,
+                      hotel_extension=hotel_extension or vocabulary.hotel_extension)
     cert = run_report(sources, options, progress_callback())
     write_all(cert, out, learners=learners)
     certified = int(cert.hotels["certified"].sum())
