@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,14 +53,19 @@ def build(
                           f"({', '.join(source.languages)})", source_dir / "course.yaml")
     fmts = list(formats) or list(FORMATS)
     options = options or BuildOptions()
-    built = []
+    jobs = []
     for lang in langs:
         course = source.course(lang, country)
         for name in fmts:
-            files = FORMATS[name].files(course, options)
             path = out_dir / package_name(course.id, lang, name)
-            item = Built(path, name, lang, write_zip(files, path))
-            built.append(item)
-            if progress:
-                progress(item)
+            jobs.append((path, name, lang, FORMATS[name].files(course, options)))
+    # zlib releases the GIL: packages are compressed on every core, in a fixed order of results.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        sizes = list(pool.map(lambda job: write_zip(job[3], job[0]), jobs))
+    built = []
+    for (path, name, lang, _), size in zip(jobs, sizes, strict=True):
+        item = Built(path, name, lang, size)
+        built.append(item)
+        if progress:
+            progress(item)
     return built
