@@ -152,6 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--tincan-sample", type=int, default=20000)
+    parser.add_argument("--skip-store", action="store_true",
+                        help="Only the NDJSON path (the store steps take longest at 10M).")
     parser.add_argument("--child", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.child:
@@ -167,8 +169,10 @@ def main() -> None:
         floor = measure("floor", str(path))
         rows = [("floor: orjson parse only", floor)]
         rows.append(("report from NDJSON", measure("report", str(path))))
-        rows.append(("fill store (sync path)", measure("store-fill", str(path), str(store))))
-        rows.append(("report from store", measure("store", str(path), str(store))))
+        if not args.skip_store:
+            rows.append(("fill store (sync path)",
+                         measure("store-fill", str(path), str(store))))
+            rows.append(("report from store", measure("store", str(path), str(store))))
         sample = measure("tincan", str(path), str(min(args.tincan_sample, n)))
         rows.append((f"tincan parse ({sample['n']} sample)", sample))
         for name, r in rows:

@@ -78,11 +78,16 @@ window.NoroomXapi = function (data, hooks, cfg) {
     if ((sending && !keepalive) || !queue.length) return Promise.resolve(true);
     var batch = queue.slice(0, keepalive ? 10 : batchSize);
     sending = true;
-    var request;
+    var request, abort = window.AbortController ? new AbortController() : null, guard = null;
     try {
       request = fetch(endpoint + "statements", { method: "POST", headers: headers("application/json"),
-        body: JSON.stringify(batch), keepalive: !!keepalive, credentials: "omit" });
+        body: JSON.stringify(batch), keepalive: !!keepalive, credentials: "omit",
+        signal: abort && !keepalive ? abort.signal : undefined });
+      // A request that hangs counts as a network error: abort it and retry later.
+      if (abort && !keepalive) guard = setTimeout(function () { abort.abort(); }, 20000);
     } catch (e) { sending = false; retryLater(); return Promise.resolve(false); }
+    request = request.then(function (r) { clearTimeout(guard); return r; },
+      function (e) { clearTimeout(guard); throw e; });
     return request.then(function (r) {
       sending = false;
       if (r.ok) { sent(batch); batchSize = 25; return send(false); }
