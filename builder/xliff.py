@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "noroom:needs-review"
 TOKEN = re.compile(r"\*\*|\{[a-z_]+\}|^(?:[ \t]*(?:- |\d+\. |### ))", re.MULTILINE)
+PLACEHOLDERS = re.compile(r"\{[a-z_]+\}")
 STATES = ("new", "needs-review", "translated", "final")
 STATE_HEADER = "# Source hashes of each translation (noroom xliff); do not edit by hand.\n"
 
@@ -141,24 +144,41 @@ def export_xliff(source: CourseSource, lang: str) -> bytes:
 
 # ---- import -------------------------------------------------------------------------------
 
+DTD_REFUSED = ("declares a DTD or entities, which are refused (XXE, entity expansion); "
+               "export the file again without a DOCTYPE")
+
+
 def _parse(data: bytes, path: Path) -> Any:
+    """Parse untrusted XML; SourceError (with the line when known) unless it is plain XML."""
     from lxml import etree
 
+    # A quick refusal before parsing; it only sees ASCII-compatible encodings, so the parsed
+    # tree is checked again below (a UTF-16 file hides its DOCTYPE from this test).
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise SourceError("declares a DTD or entities, which are refused (XXE, entity "
-                          "expansion); export the file again without a DOCTYPE", path)
+        raise SourceError(DTD_REFUSED, path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"is not well-formed XML: {exc.msg}; fix it or export again", path,
                           exc.lineno) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise SourceError(DTD_REFUSED, path)
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
+        raise SourceError(DTD_REFUSED, path, entity.sourceline)
+    return root
 
 
 def _text_of(el: Any, data: dict[str, str], path: Path, key: str) -> str:
+    """The Markdown text of a <source>/<target>: text plus the original data of each <ph>."""
     parts = [el.text or ""]
     for child in el:
+        if not isinstance(child.tag, str):  # a comment or processing instruction: only its tail
+            parts.append(child.tail or "")
+            continue
         if child.tag != f"{{{NS}}}ph" or child.get("dataRef") not in data:
             raise SourceError(f"unit {key}: unexpected <{etree_local(child.tag)}> or unknown "
                               "dataRef; keep the inline codes as exported", path, child.sourceline)
@@ -171,9 +191,24 @@ def etree_local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def read_xliff(data: bytes, path: Path, source: CourseSource,
-               ) -> tuple[str, dict[str, tuple[str, str]]]:
-    """Validate a whole XLIFF file; return (language, key -> (text, state)). Raises if not."""
+def codes(text: str) -> list[str]:
+    """The protected markup of a text (`**`, list markers, headings, {placeholders}), sorted."""
+    return sorted(value for kind, value in tokenize(text) if kind == "ph")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translated unit of an imported file: the target text, its state, and the Dutch
+    source text the translator saw (which may be older than today's Dutch)."""
+
+    text: str
+    state: str
+    source: str
+
+
+def read_xliff(data: bytes, path: Path, source: CourseSource) -> tuple[str, dict[str, Unit]]:
+    """Validate a whole XLIFF file; return (language, key -> Unit) for units with a target.
+    Raises SourceError naming file:line on the first problem; nothing is applied then."""
     root = _parse(data, path)
     if root.tag != f"{{{NS}}}xliff" or root.get("version") != "2.0":
         raise SourceError("is not XLIFF 2.0 (urn:oasis:names:tc:xliff:document:2.0)", path,
@@ -185,36 +220,58 @@ def read_xliff(data: bytes, path: Path, source: CourseSource,
     if root.get("srcLang") != source.source_language:
         raise SourceError(f"srcLang must be {source.source_language}", path, root.sourceline)
     known = set(source.required_keys())
-    src = source.texts[source.source_language].strings
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, Unit] = {}
     for unit in root.iter(f"{{{NS}}}unit"):
         key = unit.get("id") or ""
         if key not in known:
             raise SourceError(f"unknown unit id {key!r}; it is not a key of this course", path,
                               unit.sourceline)
-        data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
-        segment = unit.find(f"{{{NS}}}segment")
-        target = segment.find(f"{{{NS}}}target") if segment is not None else None
-        if target is None:
-            continue
-        text = _text_of(target, data, path, key)
-        if sorted(re.findall(r"\{[a-z_]+\}", text)) != sorted(re.findall(r"\{[a-z_]+\}",
-                                                                           src[key])):
-            raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
-                              "{placeholder} exactly once", path, target.sourceline)
-        state = segment.get("state", "translated")
-        if segment.get("subState") == SUBSTATE and state == "translated":
-            state = "needs-review"
-        out[key] = (text, {"initial": "new", "reviewed": "final"}.get(state, state))
+        read = _read_unit(unit, key, path, source.texts[source.source_language].strings[key])
+        if read is not None:
+            out[key] = read
     return lang, out
 
 
+def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
+    data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
+    segment = unit.find(f"{{{NS}}}segment")
+    target = segment.find(f"{{{NS}}}target") if segment is not None else None
+    if target is None:
+        return None
+    src_el = segment.find(f"{{{NS}}}source")
+    if src_el is None:
+        raise SourceError(f"unit {key} has no <source>; export the file again", path,
+                          segment.sourceline)
+    text, seen = _text_of(target, data, path, key), _text_of(src_el, data, path, key)
+    if sorted(PLACEHOLDERS.findall(text)) != sorted(PLACEHOLDERS.findall(dutch)):
+        raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
+                          "{placeholder} exactly once", path, target.sourceline)
+    # Markup travels as <ph>; a deleted, duplicated or typed-in code would change the Markdown
+    # (broken bold, a lost list item), so the target must carry exactly the source's codes.
+    if codes(text) != codes(seen):
+        missing = Counter(codes(seen)) - Counter(codes(text))
+        extra = Counter(codes(text)) - Counter(codes(seen))
+        detail = "; ".join(f"{what} {', '.join(repr(c) for c in sorted(n.elements()))}"
+                           for what, n in (("missing", missing), ("extra", extra)) if n)
+        raise SourceError(f"unit {key}: inline codes differ from the source ({detail}); keep "
+                          "every inline code of the source exactly once, where it belongs",
+                          path, target.sourceline)
+    state = segment.get("state", "translated")
+    if segment.get("subState") == SUBSTATE and state == "translated":
+        state = "needs-review"
+    return Unit(text, {"initial": "new", "reviewed": "final"}.get(state, state), seen)
+
+
 def _scalar(text: str, indent: int) -> str:
-    if "\n" not in text.rstrip("\n"):
+    """YAML for a value at `indent`: a literal block for multi-line text, else a JSON string
+    (also when a block could not say it: a first line starting with a space, several trailing
+    line breaks)."""
+    body_text = text[:-1] if text.endswith("\n") else text
+    if "\n" not in body_text or body_text[:1] in (" ", "\t") or body_text.endswith("\n"):
         return json.dumps(text, ensure_ascii=False)
     pad = " " * indent
-    body = "".join((pad + line if line else "") + "\n" for line in text.rstrip("\n").split("\n"))
-    return "|\n" + body if text.endswith("\n") else "|-\n" + body
+    body = "".join((pad + line if line else "") + "\n" for line in body_text.split("\n"))
+    return ("|\n" if text.endswith("\n") else "|-\n") + body
 
 
 def _value_nodes(node: Any, prefix: str = "") -> dict[str, tuple[Any, Any]]:
@@ -229,68 +286,98 @@ def _value_nodes(node: Any, prefix: str = "") -> dict[str, tuple[Any, Any]]:
     return out
 
 
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in (data or {}).items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def rewrite_yaml(text: str, changes: dict[str, str]) -> str | None:
-    """Replace only the changed scalars in the YAML text; None when a key is missing."""
+    """Replace only the changed scalars in the YAML text, keeping comments and layout.
+    Returns None when a key is missing or the edited text would not load back to exactly the
+    new values (the caller then writes the whole mapping)."""
     nodes = _value_nodes(yaml.compose(text))
     if any(k not in nodes for k in changes):
         return None
     edits = []
     for key, value in changes.items():
         k, v = nodes[key]
-        start, end = v.start_mark.index, v.end_mark.index
+        replacement = _scalar(value, k.start_mark.column + 2)
         if v.style in ("|", ">"):
-            replacement = _scalar(value if value.endswith("\n") else value + "\n",
-                                  k.start_mark.column + 2)
-            if "\n" not in value.rstrip("\n"):
-                replacement = json.dumps(value.rstrip("\n"), ensure_ascii=False) + "\n"
-        else:
-            replacement = _scalar(value, k.start_mark.column + 2)
-            if replacement.startswith("|"):
-                replacement = replacement.rstrip("\n")
-        edits.append((start, end, replacement))
+            # A block scalar's end mark lies after its line break; a flow scalar's does not.
+            replacement += "" if replacement.startswith("|") else "\n"
+        elif replacement.startswith("|"):
+            replacement = replacement[:-1]
+        edits.append((v.start_mark.index, v.end_mark.index, replacement))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
+    loaded = _flat(yaml.safe_load(text))
+    if any(loaded.get(key) != value for key, value in changes.items()):
+        return None
     return text
 
 
 def import_xliff(source: CourseSource, path: Path) -> list[str]:
-    """Apply a translator's file; return the changed keys. Writes nothing on any error."""
+    """Apply a translator's file; return the changed keys. Writes nothing on any error.
+
+    A unit whose <source> is not today's Dutch (the file was exported before the Dutch changed)
+    is recorded against the Dutch it was translated from, so it stays needs-review."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path) from exc
     lang, units = read_xliff(data, path, source)
     current = source.texts[lang].strings
-    src = source.texts[source.source_language].strings
-    changes = {k: t for k, (t, _) in units.items() if t != current.get(k, "")}
+    changes = {k: u.text for k, u in units.items() if u.text != current.get(k, "")}
     states = load_states(source.root, lang)
-    new_states = dict(states)
-    for key, (_, state) in units.items():
-        exported = segment_state(key, current.get(key, ""), src[key], states)
-        if key not in changes and (state == exported or state in ("needs-review", "new")):
-            continue  # untouched and not newly confirmed: keep what we knew
-        confirmed = "translated" if state in ("needs-review", "new") else state
-        new_states[key] = {"sha": source_sha(src[key]), "state": confirmed}
-    yaml_path = source.texts[lang].path
     files: dict[Path, str] = {}
     if changes:
-        text = yaml_path.read_text(encoding="utf-8")
-        updated = rewrite_yaml(text, changes)
-        if updated is None:  # a key missing from the file: write the whole mapping again
-            merged = yaml.safe_load(text) or {}
-            for key, value in changes.items():
-                node = merged
-                *parents, leaf = key.split(".")
-                for p in parents:
-                    node = node.setdefault(p, {})
-                node[leaf] = value
-            updated = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False, width=100)
-        files[yaml_path] = updated
+        files[source.texts[lang].path] = _updated_yaml(source.texts[lang].path, changes)
+    new_states = _new_states(source, lang, units, changes, states)
     if new_states != states:
         body = yaml.safe_dump(dict(sorted(new_states.items())), allow_unicode=True, width=100)
         files[state_path(source.root, lang)] = STATE_HEADER + body
     _write_all(files)
     return sorted(changes)
+
+
+def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes: dict[str, str],
+                states: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    current = source.texts[lang].strings
+    src = source.texts[source.source_language].strings
+    new_states = dict(states)
+    for key, unit in units.items():
+        if unit.source != src[key]:  # made from older Dutch: remember which, so it stays stale
+            if key in changes or key not in states:
+                new_states[key] = {"sha": source_sha(unit.source), "state": "translated"}
+            continue
+        exported = segment_state(key, current.get(key, ""), src[key], states)
+        if key not in changes and (unit.state == exported or
+                                   unit.state in ("needs-review", "new")):
+            continue  # untouched and not newly confirmed: keep what we knew
+        confirmed = "translated" if unit.state in ("needs-review", "new") else unit.state
+        new_states[key] = {"sha": source_sha(src[key]), "state": confirmed}
+    return new_states
+
+
+def _updated_yaml(yaml_path: Path, changes: dict[str, str]) -> str:
+    text = yaml_path.read_text(encoding="utf-8")
+    updated = rewrite_yaml(text, changes)
+    if updated is not None:
+        return updated
+    # A key missing from the file (or a value only a quoted string can hold): write it all again.
+    merged = yaml.safe_load(text) or {}
+    for key, value in changes.items():
+        node = merged
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return yaml.safe_dump(merged, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _write_all(files: dict[Path, str]) -> None:

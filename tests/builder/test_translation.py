@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from lxml import etree
 
@@ -101,12 +102,17 @@ def test_markup_broken_by_a_translator_is_refused_and_nothing_changes(course, tm
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
     '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xliff>&lol2;</xliff>',
 ], ids=["xxe", "billion-laughs"])
-def test_entity_attacks_are_refused_and_change_nothing(course, tmp_path, payload):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_entity_attacks_are_refused_and_change_nothing(course, tmp_path, payload, encoding):
     bad = tmp_path / "bad.xlf"
-    bad.write_text(payload)
+    # UTF-16 hides "<!DOCTYPE" from a byte search: the parsed tree must be checked too.
+    declared = payload.replace('<?xml version="1.0"?>',
+                               f'<?xml version="1.0" encoding="{encoding.upper()}"?>')
+    bad.write_bytes(declared.encode(encoding))
     before = snapshot(course)
     result = invoke("xliff", "import", str(bad), "--source", str(course))
-    assert result.exit_code == 1 and "refused" in result.output
+    assert result.exit_code == 1 and "refused" in result.output, result.output
+    assert "Traceback" not in result.output and result.output.startswith(f"{bad}")
     assert snapshot(course) == before
 
 
@@ -129,6 +135,92 @@ def test_changed_dutch_source_marks_other_languages_needs_review(course, tmp_pat
     assert other.get("state") == "translated" and other.get("subState") is None
     lint = invoke("lint", "--source", str(course))
     assert "stale translation of ui.next" in lint.output
+
+
+def test_a_deleted_bold_code_is_refused_with_its_line_and_nothing_changes(course, tmp_path):
+    xlf = export(course, tmp_path)
+    tree = etree.parse(str(xlf))
+    target = tree.find(f".//{{{NS}}}unit[@id='pages.welcome.body']//{{{NS}}}target")
+    bold = next(ph for ph in target if ph.get("dataRef") == data_ref(tree, "pages.welcome.body",
+                                                                       "**"))
+    bold.getparent().remove(bold)  # placeholders stay intact; only one `**` is gone
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    line = next(i for i, text in enumerate(xlf.read_text().splitlines(), 1)
+                if "<target" in text and i > line_of_unit(xlf, "pages.welcome.body"))
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{xlf}:{line}: unit pages.welcome.body: inline codes "
+                                    "differ from the source (missing '**')"), result.output
+    assert snapshot(course) == before
+
+
+def test_markup_typed_as_plain_text_is_refused(course, tmp_path):
+    xlf = export(course, tmp_path)
+    tree = etree.parse(str(xlf))
+    target = tree.find(f".//{{{NS}}}unit[@id='ui.next']//{{{NS}}}target")
+    target.text = "**Onwards**"
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 1 and "(extra '**', '**')" in result.output, result.output
+
+
+def data_ref(tree, unit_id: str, value: str) -> str:  # type: ignore[no-untyped-def]
+    unit = tree.find(f".//{{{NS}}}unit[@id='{unit_id}']")
+    return next(d.get("id") for d in unit.iter(f"{{{NS}}}data") if d.text == value)
+
+
+def line_of_unit(xlf: Path, unit_id: str) -> int:
+    return next(i for i, text in enumerate(xlf.read_text().splitlines(), 1)
+                if f'id="{unit_id}"' in text)
+
+
+def test_importing_a_file_made_before_the_dutch_changed_keeps_it_needs_review(course, tmp_path):
+    invoke("xliff", "mark-current", "--lang", "en", "--source", str(course))
+    old = export(course, tmp_path)  # the translator's copy, made against "Volgende"
+    edit_target(old, "ui.back", "Previous")  # an unrelated edit, so the import writes files
+    nl = course / "text" / "nl.yaml"
+    nl.write_text(nl.read_text().replace("next: Volgende", "next: Verder"))
+    result = invoke("xliff", "import", str(old), "--source", str(course))
+    assert result.exit_code == 0 and "ui.back" in result.output, result.output
+    root = etree.fromstring(export_xliff(load_source(course), "en"))
+    segment = root.find(f".//{{{NS}}}unit[@id='ui.next']/{{{NS}}}segment")
+    assert segment.get("subState") == "noroom:needs-review"
+    assert "stale translation of ui.next" in invoke("lint", "--source", str(course)).output
+
+
+def test_an_edit_made_against_older_dutch_lands_but_stays_needs_review(course, tmp_path):
+    invoke("xliff", "mark-current", "--lang", "en", "--source", str(course))
+    old = export(course, tmp_path)
+    edit_target(old, "ui.next", "Onwards")
+    nl = course / "text" / "nl.yaml"
+    nl.write_text(nl.read_text().replace("next: Volgende", "next: Verder"))
+    result = invoke("xliff", "import", str(old), "--source", str(course))
+    assert result.exit_code == 0, result.output
+    source = load_source(course)
+    assert source.texts["en"].strings["ui.next"] == "Onwards"
+    root = etree.fromstring(export_xliff(source, "en"))
+    segment = root.find(f".//{{{NS}}}unit[@id='ui.next']/{{{NS}}}segment")
+    assert segment.get("subState") == "noroom:needs-review"
+
+
+@pytest.mark.parametrize("new", [
+    "One line now\n", "One line, no break", "Two\nlines\n", "Two\nlines", "  indented\nfirst",
+    "ends with\n\n", "quote \"and\" colon: here\n",
+], ids=["line-break", "no-break", "block", "block-strip", "leading-space", "two-breaks",
+        "quotes"])
+@pytest.mark.parametrize("style", ["block", "quoted"])
+def test_rewrite_yaml_keeps_every_value_exactly(new, style):
+    from builder.xliff import rewrite_yaml
+
+    original = ("# comment kept\npages:\n  a:\n    body: |\n      First\n\n      second\n"
+                "    title: \"A\"\n  b:\n    body: |\n      Untouched\n")
+    key = "pages.a.body" if style == "block" else "pages.a.title"
+    text = rewrite_yaml(original, {key: new})
+    assert text is not None and text.startswith("# comment kept\n")
+    loaded = yaml.safe_load(text)
+    assert loaded["pages"]["a"]["body" if style == "block" else "title"] == new
+    assert loaded["pages"]["b"]["body"] == "Untouched\n"
 
 
 # ---- lint: one fixture course per rule ------------------------------------------------------
