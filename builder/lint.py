@@ -23,6 +23,9 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(")
 MARKUP = {"bold": re.compile(r"\*\*"), "list items": re.compile(r"^[ \t]*(?:- |\d+\. )", re.M),
           "headings": re.compile(r"^#{1,6} ", re.M)}
+# A translation equal to the Dutch is probably a copy nobody translated yet. Short strings may be
+# the same on purpose (a name, "Hotel", "OK"), so only texts of more than this many words count.
+IDENTICAL_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ def _check_string(report: LintReport, text: TextFile, key: str, value: str, sour
                        f"characters for an interaction description; the LMS gets {shown[:40]!r}…")
     if lang == source_lang:
         return
+    if value.strip() == source.strip() and word_count(source) > IDENTICAL_MIN_WORDS:
+        report.add("warning", text.path, line, f"{key} is identical to the {source_lang} source; "
+                   f"translate it into {lang} (noroom xliff export --lang {lang})")
     if sorted(PLACEHOLDER.findall(value)) != sorted(PLACEHOLDER.findall(source)):
         report.add("error", text.path, line, f"placeholders in {key} differ from the source: "
                    f"{sorted(set(PLACEHOLDER.findall(source)))} expected")
