@@ -25,6 +25,9 @@ from noroom.errors import LRSError
 
 log = logging.getLogger(__name__)
 VERSION = "1.0.3"
+# An empty page that still has `more` can be legitimate once (a window with nothing in it); an
+# LRS that keeps sending them with fresh links would page forever (issue 7).
+MAX_EMPTY_PAGES = 3
 
 
 @dataclass
@@ -65,12 +68,18 @@ class LRSClient:
         self.close()
 
     def pages(self, since: str | None = None) -> Iterator[Page]:
-        """Every page from `since` (exclusive, per xAPI) in ascending `stored` order."""
+        """Every page from `since` (exclusive, per xAPI) in ascending `stored` order.
+
+        Follows `more` (absolute or relative) until it is empty, also after short pages. Raises
+        LRSError when `more` repeats, points at another origin than the endpoint (the Basic-auth
+        header would go there), or keeps coming with empty pages (MAX_EMPTY_PAGES in a row).
+        """
         params = {"ascending": "true", "limit": str(self.page_size)}
         if since:
             params["since"] = since
         url = str(httpx.URL(urljoin(self.endpoint, "statements"), params=params))
         seen: set[str] = set()
+        empty = 0
         while url:
             if url in seen:
                 raise LRSError(f"the LRS sent a `more` link that repeats ({self._safe(url)}); "
@@ -78,7 +87,20 @@ class LRSClient:
             seen.add(url)
             page = self.fetch(url)
             yield page
-            url = urljoin(self.endpoint, page.more) if page.more else ""
+            empty = empty + 1 if page.more and not page.statements else 0
+            if empty >= MAX_EMPTY_PAGES:
+                raise LRSError(f"the LRS sent {empty} empty pages in a row that still link to "
+                               "more; stopping to avoid an endless loop; statements already "
+                               "stored are kept; report this to the LRS vendor")
+            url = self._next(page.more) if page.more else ""
+
+    def _next(self, more: str) -> str:
+        url = urljoin(self.endpoint, more)
+        if _origin(url) != _origin(self.endpoint):
+            raise LRSError(f"the LRS sent a `more` link to another server ({_origin(url)}), not "
+                           f"to {_origin(self.endpoint)}; not following it, the credentials would "
+                           "go there; check the endpoint URL or report this to the LRS vendor")
+        return url
 
     def fetch(self, url: str) -> Page:
         problem = ""
@@ -139,3 +161,10 @@ class LRSClient:
     def _safe(self, url: str) -> str:
         u = httpx.URL(url)
         return str(u.copy_with(username=None, password=None))
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port, with the scheme's default port made explicit."""
+    u = httpx.URL(url)
+    port = u.port or {"http": 80, "https": 443}.get(u.scheme, 0)
+    return f"{u.scheme}://{u.host}:{port}"
