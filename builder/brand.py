@@ -1,7 +1,7 @@
 """Per-chain branding without touching course_src/: `noroom build --brand chain.yaml`.
 
     name: Grachten Hotels
-    logo: logo.svg          # SVG or PNG next to chain.yaml, at most 200 KB
+    logo: logo.svg          # SVG or PNG in chain.yaml's folder (or below), at most 200 KB
     colors: {primary: "#0b4f6c", accent: "#c2185b"}
 
 Colours must keep WCAG 2.1 AA: the primary colour is text on the white page and the background of
@@ -21,6 +21,8 @@ from noroom.errors import ConfigError
 
 HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
 MAX_LOGO = 200 * 1024
+UNSAFE_SVG = re.compile(rb"<script|javascript:|\bon\w+\s*=|xlink:href\s*=\s*[\"']https?:|"
+                        rb"href\s*=\s*[\"']https?:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -77,20 +79,34 @@ def load_brand(path: Path) -> Brand:
         raise ConfigError(f"colors.accent {accent} has {contrast(accent, '#ffffff'):.1f}:1 on "
                           "white; focus outlines need 3:1 (WCAG 1.4.11), pick a darker colour",
                           path)
-    logo, logo_bytes = None, b""
-    if data.get("logo"):
-        logo_path = (path.parent / str(data["logo"])).resolve()
-        if logo_path.suffix.lower() not in (".svg", ".png") or not logo_path.is_file():
-            raise ConfigError(f"logo {data['logo']!r} must be an existing .svg or .png file next "
-                              "to the brand file", path)
-        logo_bytes = logo_path.read_bytes()
-        if len(logo_bytes) > MAX_LOGO:
-            raise ConfigError(f"logo is {len(logo_bytes) // 1024} KB; keep it under "
-                              f"{MAX_LOGO // 1024} KB", path)
-        if logo_path.suffix.lower() == ".svg" and re.search(
-                rb"<script|javascript:|\bon\w+\s*=|xlink:href\s*=\s*[\"']https?:|href\s*=\s*[\"']https?:",
-                logo_bytes, re.IGNORECASE):
-            raise ConfigError("logo SVG contains scripts or external references; export a plain "
-                              "SVG", path)
-        logo = "brand/logo" + logo_path.suffix.lower()
+    logo, logo_bytes = _logo(data.get("logo"), path)
     return Brand(str(data["name"]).strip(), primary, ink, accent, logo, logo_bytes)
+
+
+def _logo(value: object, path: Path) -> tuple[str | None, bytes]:
+    """(path in the package, bytes) of the logo named in the brand file, or (None, b"").
+
+    The logo must sit in the brand file's folder or below it: a brand file comes from a chain,
+    and `../` or an absolute path must not pull other files of the build machine into a package.
+    """
+    if not value:
+        return None, b""
+    folder = path.parent.resolve()
+    logo_path = (folder / str(value)).resolve()
+    if Path(str(value)).is_absolute() or not logo_path.is_relative_to(folder):
+        raise ConfigError(f"logo {value!r} is outside the brand file's folder; put the logo "
+                          f"in {folder} and name it relative to it, e.g. logo: logo.svg", path)
+    if logo_path.suffix.lower() not in (".svg", ".png") or not logo_path.is_file():
+        raise ConfigError(f"logo {value!r} must be an existing .svg or .png file next "
+                          "to the brand file", path)
+    try:
+        logo_bytes = logo_path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read logo {value!r}: {exc.strerror}", path) from exc
+    if len(logo_bytes) > MAX_LOGO:
+        raise ConfigError(f"logo is {len(logo_bytes) // 1024} KB; keep it under "
+                          f"{MAX_LOGO // 1024} KB", path)
+    if logo_path.suffix.lower() == ".svg" and UNSAFE_SVG.search(logo_bytes):
+        raise ConfigError("logo SVG contains scripts or external references; export a plain "
+                          "SVG", path)
+    return "brand/logo" + logo_path.suffix.lower(), logo_bytes

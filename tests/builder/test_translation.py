@@ -307,8 +307,71 @@ def test_brand_puts_logo_name_and_colours_in_the_package(tmp_path):
         html = zf.read("index.html").decode()
         assert "brand/logo.svg" in zf.namelist()
         assert b'href="brand/logo.svg"' in zf.read("imsmanifest.xml")
-    assert "--brand: #0b4f6c" in html and 'alt="Grachten Hotels"' in html
-    assert "Grachten Hotels</p>" in html
+    # The logo is decorative: the chain name is printed right beside it (WCAG H67).
+    assert "--brand: #0b4f6c" in html and '<img class="logo" src="brand/logo.svg" alt="">' in html
+    assert '<p class="chain">Grachten Hotels</p>' in html
+
+
+def test_without_brand_the_package_has_the_programmes_own_look(tmp_path):
+    import zipfile
+
+    result = invoke("build", "--source", str(FIXTURES / "minimal"), "--format", "web", "--lang",
+                    "en", "--out", str(tmp_path / "d"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "d" / "mini_en_web.zip") as zf:
+        html = zf.read("index.html").decode()
+        css = zf.read("runtime.css").decode()
+        assert not [n for n in zf.namelist() if n.startswith("brand/")]
+    assert "--brand:" not in html and 'class="logo"' not in html and 'class="chain"' not in html
+    assert ":root { --brand: #5b2a86; --brand-ink: #ffffff; --accent: #b3124a;" in css
+
+
+@pytest.mark.parametrize("where", ["parent", "absolute", "symlink"])
+def test_brand_logo_outside_the_brand_folder_is_refused(tmp_path, where):
+    outside = tmp_path / "secret.svg"
+    outside.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    if where == "symlink":
+        (folder / "logo.svg").symlink_to(outside)
+    name = {"parent": "../secret.svg", "absolute": str(outside), "symlink": "logo.svg"}[where]
+    path = folder / "chain.yaml"
+    path.write_text(f'name: Grachten Hotels\nlogo: "{name}"\n'
+                    'colors: {primary: "#0b4f6c", accent: "#c2185b"}\n')
+    result = invoke("build", "--source", str(FIXTURES / "minimal"), "--brand", str(path),
+                    "--out", str(tmp_path / "d"))
+    assert result.exit_code == 2, result.output
+    assert f"logo {name!r} is outside the brand file's folder" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "d").exists()
+
+
+@pytest.mark.browser
+def test_a_branded_package_has_no_wcag_violations(tmp_path, lms_server, page):
+    from tests.support.browser import run_axe
+    from tests.support.player import Player
+
+    result = invoke("build", "--source", str(FIXTURES / "minimal"), "--brand",
+                    str(brand(tmp_path)), "--format", "web", "--lang", "en", "--out",
+                    str(tmp_path / "d"))
+    assert result.exit_code == 0, result.output
+    site = lms_server(tmp_path / "d" / "mini_en_web.zip")
+    page.goto(f"{site.url}/pkg/index.html")
+    player = Player(page, page.main_frame)
+    assert page.main_frame.is_visible("img.logo")
+    found = {}
+    questions = {q["id"]: q for q in player.data()["questions"]}
+    while True:
+        step = player.step()
+        if step == "role":
+            player.choose_role("frontdesk")
+        elif step.startswith("q:"):
+            player.answer(questions[step[2:]]["correct"])  # axe then sees the feedback too
+        if violations := run_axe(page.main_frame):
+            found[step] = violations
+        if step == "result":
+            break
+        player.next()
+    assert found == {}
 
 
 @pytest.mark.parametrize(("kw", "message"), [
