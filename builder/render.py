@@ -1,7 +1,7 @@
 """Course x language -> the files every format shares: index.html, runtime.js, runtime.css.
 
-`render_course(course, format_name, brand)` returns `{path: bytes}`; the format adds its adapter
-and manifest. Jinja2 autoescapes everything except the HTML the Markdown renderer produced.
+`render_index` and `runtime_script` give the shared files; the format adds its manifest.
+Jinja2 autoescapes everything except the HTML the Markdown renderer produced.
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ def template(name: str):  # type: ignore[no-untyped-def]
 @lru_cache(maxsize=32)
 def runtime_file(name: str) -> bytes:
     return resources.files("builder").joinpath("runtime", name).read_bytes()
+
+
+@lru_cache(maxsize=16)
+def runtime_script(adapter: str | None) -> bytes:
+    """The package's one runtime.js: the adapters named in `adapter` ("xapi+scorm+lrs", in that
+    order, or None) and then the core. Adapters only define globals, so they come first and the
+    core finds window.NoroomAdapter whenever it starts. Same input, same bytes."""
+    names = [f"adapters/{name}.js" for name in adapter.split("+")] if adapter else []
+    return b"\n".join(runtime_file(name).rstrip(b"\n") for name in [*names, "runtime.js"]) + b"\n"
 
 
 def _shift_headings(html: str) -> str:
@@ -78,14 +87,13 @@ def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> 
     }
 
 
-_DATA, _ADAPTER = "@@NOROOM-DATA@@", '<script src="adapter.js"></script>\n'
+_DATA = "@@NOROOM-DATA@@"
 _pages: dict[tuple[int, int], tuple[Course, Brand | None, str]] = {}
 
 
-def render_index(course: Course, data: dict[str, Any], brand: Brand | None,
-                 has_adapter: bool) -> bytes:
+def render_index(course: Course, data: dict[str, Any], brand: Brand | None) -> bytes:
     """index.html for one format. The page is rendered once per course and brand; formats only
-    differ in the embedded data and whether an adapter script is loaded."""
+    differ in the embedded data."""
     key = (id(course), id(brand))
     cached = _pages.get(key)
     if cached is None or cached[0] is not course or cached[1] is not brand:
@@ -96,10 +104,7 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None,
     # Inside <script>, "</" would end the element: escape it (and U+2028/9 for old parsers).
     data_json = data_json.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
         "\u2029", "\\u2029")
-    html = cached[2].replace(_DATA, data_json, 1)
-    if not has_adapter:
-        html = html.replace(_ADAPTER, "", 1)
-    return html.encode("utf-8")
+    return cached[2].replace(_DATA, data_json, 1).encode("utf-8")
 
 
 def _render_page(course: Course, brand: Brand | None) -> str:
@@ -111,7 +116,7 @@ def _render_page(course: Course, brand: Brand | None) -> str:
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})
     return template("pages/index.html").render(
-        course=view, ui=course.ui, brand=brand, data_json=_DATA, has_adapter=True,
+        course=view, ui=course.ui, brand=brand, data_json=_DATA,
         mastery_pct=str(round(course.mastery_score * 100)),
         first_page_id=course.pages[0].id if course.pages else "",
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from builder.render import render_index, runtime_data, runtime_file
+from builder.render import render_index, runtime_data, runtime_file, runtime_script
 
 if TYPE_CHECKING:
     from builder.brand import Brand
@@ -36,16 +36,16 @@ class Format(Protocol):
 
 def course_files(course: Course, fmt_name: str, options: BuildOptions,
                  adapter: str | None, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
-    """index.html, runtime.css, runtime.js and (when tracked) adapter.js, plus brand assets."""
+    """index.html, runtime.css and runtime.js, plus brand assets.
+
+    `adapter` names the tracking adapters ("scorm", "xapi+cmi5", ...; None for no tracking);
+    they are concatenated before the core into the one runtime.js (issue 3: one JS file)."""
     data = runtime_data(course, fmt_name, {**(extra or {}), **options.tracking})
     files = {
-        "index.html": render_index(course, data, options.brand, has_adapter=adapter is not None),
+        "index.html": render_index(course, data, options.brand),
         "runtime.css": runtime_file("runtime.css"),
-        "runtime.js": runtime_file("runtime.js"),
+        "runtime.js": runtime_script(adapter),
     }
-    if adapter:
-        files["adapter.js"] = b"".join(runtime_file(f"adapters/{name}.js")
-                                       for name in adapter.split("+"))
     if options.brand:
         files.update(options.brand.files())
     return files

@@ -17,7 +17,7 @@ class Cmi5Format:
     label = "cmi5"
 
     def files(self, course: Course, options: BuildOptions) -> dict[str, bytes]:
-        # The AU adapter builds on the xAPI core: both files go into adapter.js, core first.
+        # The AU adapter builds on the xAPI core: both go into runtime.js, core first.
         files = course_files(course, self.name, options, adapter="xapi+cmi5")
         manifest = template("manifests/cmi5.xml").render(course=course,
                                                          mastery=f"{course.mastery_score:g}")

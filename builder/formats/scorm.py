@@ -28,15 +28,17 @@ class _Scorm:
     scorm = ""
 
     def files(self, course: Course, options: BuildOptions) -> dict[str, bytes]:
-        files = course_files(course, self.name, options, adapter=self.adapter(options),
-                             extra={"scorm": self.scorm})
+        files = {**course_files(course, self.name, options, adapter=self.adapter(options),
+                                extra={"scorm": self.scorm}),
+                 **schema_files(self.edition)}
         identifier = package_identifier(course, self.name)
+        # Every file but the manifest itself is a <file> of the SCO, the schemas included
+        # (issue 3: "every file in the zip is listed in the resource").
         manifest = template(f"manifests/{self.name}.xml").render(
             course=course, identifier=identifier, files=sorted(files),
             mastery=round(course.mastery_score * 100), scaled=f"{course.mastery_score:.2f}",
         )
-        return {**files, **schema_files(self.edition),
-                "imsmanifest.xml": manifest.encode("utf-8")}
+        return {**files, "imsmanifest.xml": manifest.encode("utf-8")}
 
     def adapter(self, options: BuildOptions) -> str:
         # Dual tracking: the xAPI core first, then the SCORM adapter, then the LRS wrapper.

@@ -1,6 +1,7 @@
 /* No Room course runtime: one page per step, state committed as the learner goes.
- * No dependencies, ES5 plus Promise. This file never talks to an LMS or LRS itself: tracking lives
- * in adapter.js (one per format, concatenated when a format needs two, e.g. "scorm+lrs").
+ * No dependencies, ES5 plus Promise. This core never talks to an LMS or LRS itself: tracking lives
+ * in the format's adapters (adapters/*.js), which the build puts before this core in the package's
+ * one runtime.js (two or three when a format needs them, e.g. "xapi+scorm+lrs").
  *
  * Adapter contract: window.NoroomAdapter(data, hooks) -> object with
  *   start()            -> {tracked, state: string|null, mode: "normal"|"browse"|"review",
@@ -39,11 +40,14 @@
     };
   }
 
-  /* ---- state <-> compact string (fits SCORM 1.2's 4096 characters by a wide margin) ---- */
+  /* ---- state <-> compact string (fits SCORM 1.2's 4096 characters by a wide margin) ----
+   * One character per page (seen 0/1) and per question: the chosen option's index in base 36
+   * (the loader allows at most 36 options), "-" when unanswered. Indexes 0-9 read the same as in
+   * the earlier decimal encoding, so bookmarks already in an LMS still resume. */
   function encode() {
     var seen = data.pages.map(function (p) { return state.seen[p.id] ? "1" : "0"; }).join("");
     var ans = data.questions.map(function (q) {
-      var a = state.answers[q.id]; return a == null ? "-" : String(a);
+      var a = state.answers[q.id]; return a == null ? "-" : a.toString(36);
     }).join("");
     return ["2", state.role, cur, seen, ans, state.att, state.seed.toString(36), state.hotel, state.done].join("~");
   }
@@ -55,8 +59,8 @@
     if (!(st.role >= -1 && st.role < data.roles.length)) return null;
     data.pages.forEach(function (p, i) { if (f[3].charAt(i) === "1") st.seen[p.id] = 1; });
     data.questions.forEach(function (q, i) {
-      var c = f[4].charAt(i);
-      if (c && c !== "-" && +c < q.options.length) st.answers[q.id] = +c;
+      var a = parseInt(f[4].charAt(i), 36);
+      if (a >= 0 && a < q.options.length) st.answers[q.id] = a;
     });
     return st;
   }
@@ -136,7 +140,9 @@
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
     $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
-    $("#back").disabled = cur === 0 || id === "result";
+    // Back stays open on the result until the course is complete: a learner who passed with a
+    // page unseen can go back to it (answers stay locked) and complete on the way forward.
+    $("#back").disabled = cur === 0 || (id === "result" && state.done === 1);
     updateNext();
     if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
     save();
