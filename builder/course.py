@@ -367,6 +367,9 @@ def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
         options = q.get("options") or []
         if len(options) < 2 or len(set(options)) != len(options):
             problems.add(f"question {qid} needs two or more distinct options", path, line)
+        if len(options) > 36:  # the runtime bookmarks each answer as one base-36 character
+            problems.add(f"question {qid} has {len(options)} options; "
+                         "36 at most, split it into two questions", path, line)
         if q.get("correct") not in options:
             problems.add(f"{qid} has no correct answer: `correct` must name one of its options "
                          f"({', '.join(map(str, options))})", path, line)
