@@ -4,16 +4,29 @@
 
 1. A learner is trained by a non-voided statement with a counting verb (completed, passed) about
    a counting activity, whose time (timestamp, else stored) is at or before the end of the as-of
-   day in UTC and, with valid_months, later than that moment minus valid_months months.
+   day in UTC and, with valid_months N, later than the end of the as-of day minus N months.
+   The end of a day is its last instant, and N months are subtracted from it as calendar months
+   (the day clipped to the month's length), so the window is whole UTC days: training on day D
+   counts on an as-of day A exactly when D > add_months(A, -N). Said the other way round, which
+   is what a certificate prints: training on day D is valid through `valid_through(D, N)`, the
+   day before the same day of the month N months later, or the last day of that month when it
+   has no such day (31 Jan + 1 month: through 28 Feb; 28 Feb + 1 month: through 27 Mar).
+   `counts_on()` is that one definition; the report's window and valid_until both use it.
 2. A statement is voided when a `voided` statement has it as its StatementRef object, wherever
-   either stands in the input. Statements with the same id count once. Voids cannot be voided.
-3. Learners are identity keys (lrs_reporter.identity): emails, their SHA-1 and accounts match.
+   either stands in the input. Statements with the same id count once (the first one read wins;
+   copies that differ are counted as conflicting_duplicates). Voids cannot be voided.
+3. Learners are people: identity keys (lrs_reporter.identity) where emails, their SHA-1 and
+   accounts match, and the keys one staff-list or LMS-export row gives are one person
+   (`People`).
 4. A learner belongs to every hotel the staff list gives for them; a learner not on the staff
    list belongs to the roster hotel named in the hotel extension of their earliest qualifying
    statement that names one; otherwise they are unmatched.
 5. Per hotel: trained, trained_pct (1 decimal, half up), certified (employees > 0 and
    trained/employees >= threshold, compared as exact fractions), needed, certified_on (the UTC
    date of the earliest qualifying statement of the ceil(threshold x employees)-th learner).
+   With valid_months, valid_until is the last as-of day on which the hotel stays certified if
+   nobody else trains: the required-th latest `valid_through` of its learners' latest training.
+   The threshold is more than 0: at 0 a hotel nobody trained would be certified.
 """
 
 from __future__ import annotations
@@ -38,17 +51,27 @@ from noroom.vocabulary import VOIDED
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lrs_reporter.identity import People
+
 COUNTING_VERBS = ("http://adlnet.gov/expapi/verbs/completed",
                   "http://adlnet.gov/expapi/verbs/passed")
 
 
 @dataclass(frozen=True)
 class Options:
+    """What to certify against. ValueError when threshold is not in (0, 1] or valid_months < 1."""
+
     activities: tuple[str, ...]
     as_of: date
     threshold: Fraction = Fraction(3, 5)
     valid_months: int | None = None
     counting_verbs: tuple[str, ...] = COUNTING_VERBS
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError(f"threshold must be more than 0 and at most 1, got {self.threshold}")
+        if self.valid_months is not None and self.valid_months < 1:
+            raise ValueError(f"valid_months must be 1 or more, got {self.valid_months}")
 
 
 def add_months(d: date, months: int) -> date:
@@ -60,15 +83,32 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, days))
 
 
+def valid_through(day: date, months: int) -> date:
+    """The last as-of day on which training done on UTC day `day` counts with valid_months."""
+    target = add_months(day, months)
+    if target.day != day.day:  # clipped (31 Jan + 1 month): valid to the end of that month
+        return target
+    return target - timedelta(days=1)
+
+
+def counts_on(day: date, as_of: date, months: int | None) -> bool:
+    """Rule 1's window in days: training on `day` counts in a report as of `as_of`."""
+    return day <= as_of and (months is None or as_of <= valid_through(day, months))
+
+
 def window(options: Options) -> tuple[datetime, datetime | None]:
-    """(end, start): qualifying times t satisfy start < t < end; end is the next UTC midnight."""
+    """(end, start): qualifying times t satisfy start <= t < end, both UTC midnights.
+
+    The same days as `counts_on()`: day D counts iff D > add_months(as_of, -N), which is
+    as_of <= valid_through(D, N) (tests/reporter/test_rule.py checks this day by day).
+    """
     from datetime import UTC
 
-    end_day = options.as_of + timedelta(days=1)
-    end = datetime.combine(end_day, time(), UTC)
+    end = datetime.combine(options.as_of + timedelta(days=1), time(), UTC)
     if options.valid_months is None:
         return end, None
-    return end, datetime.combine(add_months(end_day, -options.valid_months), time(), UTC)
+    first_day = add_months(options.as_of, -options.valid_months) + timedelta(days=1)
+    return end, datetime.combine(first_day, time(), UTC)
 
 
 def percent(trained: int, employees: int) -> float | None:
@@ -78,18 +118,36 @@ def percent(trained: int, employees: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def conflicting_duplicates(facts: pd.DataFrame) -> int:
+    """Repeated ids whose content differs from the first copy (an LRS or export bug).
+
+    Only rows sharing an id are compared, so the common case (no duplicates) costs one pass.
+    """
+    shared = facts[facts.duplicated(["id_hi", "id_lo"], keep=False)]
+    if shared.empty:
+        return 0
+    distinct = shared.drop_duplicates([c for c in shared.columns if c != "source"])
+    return int(distinct.duplicated(["id_hi", "id_lo"]).sum())
+
+
 def live_statements(facts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Rule 2: drop duplicate ids, voiding statements and the statements they void."""
+    """Rule 2: drop duplicate ids (the first copy wins), voids and the statements they void.
+
+    duplicates counts repeated ids among the facts, i.e. the statements that can change a
+    certification (completed, passed, voided); other verbs are not kept (lrs_reporter.facts).
+    """
     import pandas as pd
 
     dup = facts.duplicated(["id_hi", "id_lo"], keep="first")
+    conflicting = conflicting_duplicates(facts) if dup.any() else 0
     f = facts[~dup]
     is_void = (f["verb"] == VOIDED) & f["ref"]
     targets = [split_id(str(o)) for o in f.loc[is_void, "object"].astype(object)]
     keys = pd.MultiIndex.from_arrays([f["id_hi"], f["id_lo"]])
     target_index = pd.MultiIndex.from_tuples(targets, names=keys.names) if targets else None
     voided = (~is_void) & (keys.isin(target_index) if target_index is not None else False)
-    return f[~is_void & ~voided], {"duplicates": int(dup.sum()), "voided": int(voided.sum())}
+    return f[~is_void & ~voided], {"duplicates": int(dup.sum()), "voided": int(voided.sum()),
+                                   "conflicting_duplicates": conflicting}
 
 
 def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -102,35 +160,55 @@ def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dic
     end, start = window(options)
     in_window = q["time"] < end
     if start is not None:
-        in_window &= q["time"] > start
+        in_window &= q["time"] >= start
     q = q[in_window].sort_values(["time", "id_hi", "id_lo"], kind="stable")
     return q, quality
 
 
+def as_people(q: pd.DataFrame, staff: dict[str, set[str]], people: People | None,
+              ) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    """Rule 3: replace identity keys by person keys in the qualifying rows and the staff list."""
+    links = people.mapping() if people is not None else {}
+    if not links:
+        return q, staff
+    actors = q["actor"].astype(object)
+    q = q.assign(actor=actors.map(lambda k: links.get(k, k)))
+    merged: dict[str, set[str]] = {}
+    for key, hotels in staff.items():
+        merged.setdefault(links.get(key, key), set()).update(hotels)
+    return q, merged
+
+
 def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
               ) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Rule 4: (hotel_id, learner, time, source) per trained learner and hotel."""
+    """Rule 4: (hotel_id, learner, time, last, source) per trained learner and hotel.
+
+    time is the learner's earliest qualifying statement (for certified_on), last their latest
+    (for valid_until: retraining extends it). `q` is sorted by time.
+    """
     import pandas as pd
 
     first = q.drop_duplicates("actor", keep="first")
+    actors = first["actor"].astype(object)
+    first_time = dict(zip(actors, first["time"], strict=True))
+    first_source = dict(zip(actors, first["source"], strict=True))
+    latest = q.drop_duplicates("actor", keep="last")
+    last_time = dict(zip(latest["actor"].astype(object), latest["time"], strict=True))
     rows = []
-    for actor, t, source in zip(first["actor"].astype(object), first["time"], first["source"],
-                                strict=True):
+    for actor in actors:
         for hotel in sorted(staff.get(actor, ())):
-            rows.append((hotel, actor, t, source))
+            rows.append((hotel, actor))
     off_staff = q[~q["actor"].astype(object).isin(staff.keys())]
     named = off_staff["hotel"].astype(object)
     on_roster = named.isin(roster_ids)
     unknown = sorted({h for h in named[named.notna() & ~on_roster]})
     by_hotel = off_staff[on_roster].drop_duplicates("actor", keep="first")
     # The learner's date is their first qualifying statement, even if it named no hotel.
-    first_time = dict(zip(first["actor"].astype(object), first["time"], strict=True))
-    first_source = dict(zip(first["actor"].astype(object), first["source"], strict=True))
-    for actor, hotel in zip(by_hotel["actor"].astype(object), by_hotel["hotel"].astype(object),
-                            strict=True):
-        rows.append((hotel, actor, first_time[actor], first_source[actor]))
-    assigned = pd.DataFrame(rows, columns=["hotel_id", "learner", "time", "source"])
-    learners = set(first["actor"].astype(object))
+    rows += zip(by_hotel["hotel"].astype(object), by_hotel["actor"].astype(object), strict=True)
+    assigned = pd.DataFrame(
+        [(h, a, first_time[a], last_time[a], first_source[a]) for h, a in rows],
+        columns=["hotel_id", "learner", "time", "last", "source"])
+    learners = set(actors)
     matched = set(assigned["learner"])
     quality = {"unmatched_learners": len(learners - matched), "unknown_hotels": len(unknown),
                "unknown_hotel_ids": unknown, "trained_learners": len(matched)}
@@ -141,17 +219,22 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, options: Options) 
     """Rule 5, one row per roster hotel."""
     import pandas as pd
 
-    times = {h: sorted(g["time"]) for h, g in assigned.groupby("hotel_id", sort=True)}
+    groups = {h: g for h, g in assigned.groupby("hotel_id", sort=True)}
     th = options.threshold
     rows = []
     for r in roster.itertuples(index=False):
-        ts, employees = times.get(r.hotel_id, []), int(r.employees)
+        g, employees = groups.get(r.hotel_id), int(r.employees)
+        ts = sorted(g["time"]) if g is not None else []
         trained = len(ts)
         required = math.ceil(th * employees)
         certified = employees > 0 and Fraction(trained, employees) >= th
-        certified_on = ts[required - 1].date() if certified and required > 0 else None
-        valid_until = (add_months(certified_on, options.valid_months)
-                       if certified_on and options.valid_months else None)
+        certified_on = ts[required - 1].date() if certified else None
+        valid_until = None
+        if certified and options.valid_months:
+            assert g is not None
+            through = sorted((valid_through(t.date(), options.valid_months) for t in g["last"]),
+                             reverse=True)
+            valid_until = through[required - 1]
         rows.append({
             "hotel_id": r.hotel_id, "name": r.name, "chain": r.chain, "city": r.city,
             "country": r.country, "language": r.language, "employees": employees,
@@ -178,11 +261,16 @@ def chain_table(hotels: pd.DataFrame) -> pd.DataFrame:
 
 
 def certify(facts: pd.DataFrame, roster: pd.DataFrame, staff: dict[str, set[str]],
-            options: Options) -> Certification:
-    """Statements (as facts) + roster + staff list + options -> per-hotel certification."""
+            options: Options, people: People | None = None) -> Certification:
+    """Statements (as facts) + roster + staff list + options -> per-hotel certification.
+
+    staff maps identity keys to hotel ids; people says which keys are one person (the rows of
+    the staff list and of LMS exports); without it every key is its own person.
+    """
     import pandas as pd
 
     q, quality = qualifying(facts, options)
+    q, staff = as_people(q, staff, people)
     roster_ids = set(roster["hotel_id"])
     assigned, attribution = attribute(q, roster_ids, staff)
     hotels = hotel_table(roster, assigned, options)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from lrs_reporter.identity import actor_key
+from noroom.vocabulary import VOIDED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,11 +114,17 @@ class FactBuilder:
         if vid not in self.relevant_verbs:
             self.others += 1
             return None
+        ref = obj.get("objectType") == "StatementRef"
         key = self._actor(actor)
-        if key is None:
-            return "no usable actor (mbox, mbox_sha1sum, account or openid)"
         t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
-        if t is None:
+        if vid == VOIDED and ref:
+            # Rule 2: a void needs only its target. Who voided it (an admin tool's anonymous
+            # Group, "mailto:admin") and when do not matter; refusing it would let the voided
+            # completion count.
+            t = t or 0
+        elif key is None:
+            return "no usable actor (mbox, mbox_sha1sum, account or openid)"
+        elif t is None:
             return "no valid timestamp or stored time"
         sid = st.get("id")
         if not isinstance(sid, str):
@@ -126,7 +133,7 @@ class FactBuilder:
         ctx = st.get("context")
         ext = ctx.get("extensions") if isinstance(ctx, dict) else None
         hotel = ext.get(self.hotel_extension) if isinstance(ext, dict) else None
-        self.append(sid, verb["id"], obj["id"], obj.get("objectType") == "StatementRef", key, t,
+        self.append(sid, vid, obj["id"], ref, key, t,
                     str(hotel).strip() if isinstance(hotel, str | int) else None,
                     SOURCE_STATEMENT)
         return None
@@ -141,7 +148,7 @@ class FactBuilder:
             return key
         return actor_key(actor)
 
-    def append(self, sid: str, verb: str, obj: str, ref: bool, actor: str, t: int,
+    def append(self, sid: str, verb: str, obj: str, ref: bool, actor: str | None, t: int,
                hotel: str | None, source: int) -> None:
         hi, lo = split_id(sid)
         self.id_hi.append(hi)

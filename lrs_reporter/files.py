@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from lrs_reporter.facts import SOURCE_LMS, FactBuilder, parse_time
-from lrs_reporter.identity import account_key, email_key, staff_keys
+from lrs_reporter.identity import People, staff_keys
 from noroom.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def read_roster(path: Path) -> pd.DataFrame:
                               "keep one row per hotel", path, line)
         seen[hid] = line
         raw = row["employees"]
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²" and "٣" are digits to str.isdigit()
             raise ConfigError(f"employees must be a whole number of 0 or more, got {raw!r}",
                               path, line)
         rows.append({**{c: row[c] for c in ROSTER_COLUMNS[:-1]}, "employees": int(raw)})
@@ -90,8 +90,13 @@ def read_roster(path: Path) -> pd.DataFrame:
     return frame.sort_values("hotel_id", kind="stable").reset_index(drop=True)
 
 
-def read_staff(path: Path, roster_ids: set[str]) -> dict[str, set[str]]:
-    """staff.csv -> learner key -> hotel ids. Unknown hotels and unusable rows stop the run."""
+def read_staff(path: Path, roster_ids: set[str], people: People | None = None,
+               ) -> dict[str, set[str]]:
+    """staff.csv -> identity key -> hotel ids. Unknown hotels and unusable rows stop the run.
+
+    A row is one person: when it gives both an email and an account, they are linked in
+    `people`, so completing once under each still makes one trained learner.
+    """
     staff: dict[str, set[str]] = {}
     for line, row in _csv_rows(path, STAFF_COLUMNS):
         if row["hotel_id"] not in roster_ids:
@@ -103,6 +108,8 @@ def read_staff(path: Path, roster_ids: set[str]) -> dict[str, set[str]]:
                               "account_name", path, line)
         for key in keys:
             staff.setdefault(key, set()).add(row["hotel_id"])
+        if people is not None and len(keys) > 1:
+            people.link(keys)
     return staff
 
 
@@ -155,25 +162,32 @@ def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: igno
     log.statements_read += read
 
 
-def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog) -> None:
-    """An LMS completion export; completed/passed rows become qualifying facts."""
+def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog,
+                     people: People | None = None) -> None:
+    """An LMS completion export; completed/passed rows become qualifying facts.
+
+    A row with both an email and an account is one person (linked in `people`). Each row's id
+    comes from the file's resolved path and line, so a/lms.csv and b/lms.csv never collide,
+    while the same file given twice counts once.
+    """
     required = ["status", "completed_at"]
+    where = str(path.resolve())
     for line, row in _csv_rows(path, required):
         log.lms_rows += 1
         status = row["status"].lower()
         if status not in COMPLETED_STATUSES:
             log.lms_not_completed += 1
             continue
-        if row.get("email"):
-            key = email_key(row["email"])
-        else:
-            key = account_key(row.get("account_homepage", ""), row.get("account_name", ""))
-        if key is None:
+        keys = staff_keys(row.get("email", ""), row.get("account_homepage", ""),
+                          row.get("account_name", ""))
+        if not keys:
             log.skip(f"{path}:{line}", "no email or account_homepage+account_name")
             continue
         t = parse_time(row["completed_at"])
         if t is None:
             log.skip(f"{path}:{line}", f"completed_at {row['completed_at']!r} is not a date")
             continue
-        facts.append(f"lms:{path.name}:{line}", "http://adlnet.gov/expapi/verbs/completed",
-                     activity, False, key, t, row.get("hotel_id") or None, SOURCE_LMS)
+        if people is not None and len(keys) > 1:
+            people.link(keys)
+        facts.append(f"lms:{where}:{line}", "http://adlnet.gov/expapi/verbs/completed",
+                     activity, False, keys[0], t, row.get("hotel_id") or None, SOURCE_LMS)

@@ -71,3 +71,39 @@ def staff_keys(email: str, home_page: str, account_name: str) -> list[str]:
     if home_page.strip() or account_name.strip():
         keys.append(account_key(home_page, account_name))
     return [k for k in keys if k]
+
+
+class People:
+    """Which identity keys name the same person: each staff-list or LMS-export row is one person,
+    however many identities (email, LMS account) it gives (issue 6, rule 3).
+
+    A union-find over keys. `person(key)` is the canonical key of the key's person: the smallest
+    key of the group, so it does not depend on the order rows were read. Keys never linked are
+    their own person. Groups are joined transitively: two rows sharing an account are one person.
+    """
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def link(self, keys: list[str]) -> None:
+        """Record that all `keys` name one person."""
+        roots = sorted({self._root(k) for k in keys})
+        for root in roots[1:]:
+            self._parent[root] = roots[0]
+
+    def _root(self, key: str) -> str:
+        root = key
+        while (parent := self._parent.get(root, root)) != root:
+            root = parent
+        while key != root:  # path compression: later look-ups take one step
+            parent = self._parent[key]
+            self._parent[key] = root
+            key = parent
+        return root
+
+    def person(self, key: str) -> str:
+        return self._root(key)
+
+    def mapping(self) -> dict[str, str]:
+        """key -> person for every key that is not its own person (empty when none are linked)."""
+        return {k: self._root(k) for k in self._parent if self._root(k) != k}

@@ -18,6 +18,7 @@ from lrs_reporter.files import (
     read_staff,
     read_statement_file,
 )
+from lrs_reporter.identity import People
 from lrs_reporter.model import Certification
 
 
@@ -40,8 +41,9 @@ def run_report(sources: Sources, options: Options,
     """Read every source, apply the rule; ConfigError on a bad roster or staff list."""
     from dataclasses import replace
 
+    people = People()  # the identities each staff or export row gives are one person
     roster = read_roster(sources.roster)
-    staff = read_staff(sources.staff, set(roster["hotel_id"])) if sources.staff else {}
+    staff = read_staff(sources.staff, set(roster["hotel_id"]), people) if sources.staff else {}
     facts, log = FactBuilder(sources.hotel_extension), ReadLog()
     if sources.store:
         from lrs_reporter.store import Store
@@ -51,11 +53,11 @@ def run_report(sources: Sources, options: Options,
     for path in sources.statements:
         read_statement_file(path, facts, log, progress)
     for path in sources.completions:
-        read_completions(path, facts, options.activities[0], log)
+        read_completions(path, facts, options.activities[0], log, people)
     frame = facts.frame()
     if sources.parquet:
         frame = _with_parquet(frame, sources, log)
-    cert = certify(frame, roster, staff, options)
+    cert = certify(frame, roster, staff, options, people)
     quality = {"statements_read": log.statements_read, "invalid": log.invalid,
                "lms_export_rows": log.lms_rows, "lms_export_not_completed": log.lms_not_completed,
                **cert.data_quality}

@@ -13,7 +13,7 @@ import pytest
 from lrs_reporter.certify import Options, certify
 from lrs_reporter.facts import FactBuilder
 from lrs_reporter.files import ROSTER_COLUMNS
-from lrs_reporter.identity import staff_keys
+from lrs_reporter.identity import People, staff_keys
 from noroom.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary()
@@ -58,13 +58,15 @@ def staff(*rows: tuple[str, str]) -> dict[str, set[str]]:
 
 def run(statements: list[dict[str, Any]], hotels: pd.DataFrame,
         staff_list: dict[str, set[str]] | None = None, as_of: str = "2026-11-01",
-        threshold: str = "0.6", valid_months: int | None = None):  # type: ignore[no-untyped-def]
-    facts = FactBuilder(HOTEL_EXT)
+        threshold: str = "0.6", valid_months: int | None = None,
+        people: People | None = None, facts: FactBuilder | None = None):  # type: ignore[no-untyped-def]
+    """certify() over these statements; every statement must be usable (none invalid)."""
+    facts = facts or FactBuilder(HOTEL_EXT)
     for st in statements:
         assert facts.add(st) is None, st
     return certify(facts.frame(), hotels, staff_list or {},
                    Options((COURSE,), date.fromisoformat(as_of), Fraction(threshold),
-                           valid_months))
+                           valid_months), people)
 
 
 def hotel(cert, hotel_id: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]

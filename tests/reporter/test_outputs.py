@@ -92,7 +92,7 @@ def test_pdfs_exist_for_exactly_the_certified_hotels_with_name_and_date(cert, tm
     pdfs = sorted(p.name for p in (tmp_path / "certificates").glob("*.pdf"))
     assert pdfs == ["A.pdf"]
     text = PdfReader(tmp_path / "certificates" / "A.pdf").pages[0].extract_text()
-    assert HOSTILE in text and "2026-06-10" in text and "2028-06-10" in text
+    assert HOSTILE in text and "2026-06-10" in text and "2028-01-09" in text
     assert "Tanúsítvány" in text  # the hotel's roster language (hu)
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 
+import pytest
+
+from lrs_reporter.certify import Options, add_months, counts_on, window
+from lrs_reporter.facts import FactBuilder
+from lrs_reporter.files import ReadLog, read_completions, read_staff
+from lrs_reporter.identity import People
+
+from .conftest import COURSE, HOTEL_EXT, roster, run, staff, statement, void
 from .conftest import hotel as h
-from .conftest import roster, run, staff, statement, void
 
 
 def team(hotel_id: str, n: int, **kw):  # type: ignore[no-untyped-def]
@@ -158,7 +166,154 @@ def test_certified_on_is_the_date_the_required_learner_qualified():
     cert = run(sts, roster(("H", 10)), valid_months=12)
     # ceil(0.6 x 10) = 6: the sixth learner in time order qualified on 15 June.
     assert h(cert, "H")["certified_on"] == date(2026, 6, 15)
-    assert h(cert, "H")["valid_until"] == date(2027, 6, 15)
+    # Valid until the day the hotel would drop below 6 if nobody else trained: the March
+    # learner's training is the sixth latest and counts through 14 March 2027.
+    assert h(cert, "H")["valid_until"] == date(2027, 3, 14)
+
+
+def test_valid_until_is_the_last_day_a_later_report_still_certifies():
+    sts = [statement(f"p{i}@x.org", when=f"2026-0{i + 1}-15T12:00:00Z", hotel="H")
+           for i in range(8)]
+    until = h(run(sts, roster(("H", 10)), valid_months=12), "H")["valid_until"]
+    later = run(sts, roster(("H", 10)), as_of=until.isoformat(), valid_months=12)
+    assert h(later, "H")["certified"] is True
+    after = run(sts, roster(("H", 10)), as_of=(until + timedelta(days=1)).isoformat(),
+                valid_months=12)
+    assert h(after, "H")["certified"] is False and h(after, "H")["needed"] == 1
+
+
+def test_retraining_extends_valid_until():
+    sts = [statement("a@x.org", when="2026-01-10T12:00:00Z", hotel="H")]
+    assert h(run(sts, roster(("H", 1)), valid_months=12), "H")["valid_until"] == date(2027, 1, 9)
+    sts.append(statement("a@x.org", when="2026-09-10T12:00:00Z", hotel="H"))
+    cert = run(sts, roster(("H", 1)), valid_months=12)
+    assert h(cert, "H")["certified_on"] == date(2026, 1, 10)
+    assert h(cert, "H")["valid_until"] == date(2027, 9, 9)
+
+
+# (completed at, valid months, as-of day, counts, the certificate's valid_until)
+MONTH_ENDS = [
+    ("2026-02-28T12:00:00Z", 1, "2026-03-27", True, "2026-03-27"),
+    ("2026-02-28T12:00:00Z", 1, "2026-03-28", False, None),
+    ("2026-02-28T12:00:00Z", 1, "2026-03-30", False, None),
+    ("2026-02-28T12:00:00Z", 1, "2026-03-31", False, None),
+    ("2026-03-01T00:00:00Z", 1, "2026-03-31", True, "2026-03-31"),
+    ("2026-03-01T00:00:00Z", 1, "2026-04-01", False, None),
+    ("2026-03-31T12:00:00Z", 1, "2026-03-31", True, "2026-04-30"),
+    ("2026-03-31T12:00:00Z", 1, "2026-04-30", True, "2026-04-30"),
+    ("2026-03-31T12:00:00Z", 1, "2026-05-01", False, None),
+    ("2026-03-30T12:00:00Z", 1, "2026-04-30", False, None),
+    ("2026-01-31T08:00:00Z", 1, "2026-02-28", True, "2026-02-28"),
+    ("2026-01-31T08:00:00Z", 1, "2026-03-01", False, None),
+    ("2026-01-28T08:00:00Z", 1, "2026-02-28", False, None),
+    ("2026-01-28T08:00:00Z", 1, "2026-02-27", True, "2026-02-27"),
+    ("2024-02-29T08:00:00Z", 12, "2025-02-28", True, "2025-02-28"),
+    # 23:30 on 28 Feb in New York is 1 March in UTC: valid through 31 March.
+    ("2026-02-28T23:30:00-05:00", 1, "2026-03-31", True, "2026-03-31"),
+]
+
+
+@pytest.mark.parametrize(("when", "months", "as_of", "counts", "until"), MONTH_ENDS,
+                         ids=[f"{w[:10]}+{m}m@{a}" for w, m, a, _, _ in MONTH_ENDS])
+def test_valid_months_at_month_ends_report_and_certificate_agree(when, months, as_of, counts,
+                                                                 until):
+    cert = run([statement("a@x.org", when=when, hotel="H")], roster(("H", 1)), as_of=as_of,
+               valid_months=months)
+    assert h(cert, "H")["trained"] == int(counts)
+    assert h(cert, "H")["valid_until"] == (date.fromisoformat(until) if until else None)
+
+
+def test_the_window_is_the_issues_wording_day_by_day():
+    """'later than the end of the as-of day minus N months', read literally with calendar
+    months, against counts_on() (the certificate's definition) and window() (the report's)."""
+    day = date(2023, 12, 1)
+    for months in (1, 2, 12, 13):
+        for a in range(0, 500, 1):
+            as_of = day + timedelta(days=a)
+            end_minus = datetime.combine(add_months(as_of, -months), time.max, UTC)
+            start = window(Options(("x",), as_of, valid_months=months))[1]
+            for back in range(months * 28 - 3, months * 31 + 3):
+                trained = as_of - timedelta(days=back)
+                noon = datetime.combine(trained, time(12), UTC)
+                assert counts_on(trained, as_of, months) is (noon > end_minus), (trained, as_of)
+                assert (noon >= start) is (noon > end_minus), (trained, as_of)
+
+
+def test_a_staff_row_with_an_email_and_an_account_is_one_person(tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text("hotel_id,email,account_homepage,account_name,role\n"
+                    "H,ann@example.org,https://lms.example,E001,bar\n", encoding="utf-8")
+    people = People()
+    listed = read_staff(path, {"H"}, people)
+    sts = [statement("ann@example.org", when="2026-03-01T00:00:00Z"),
+           statement({"account": {"homePage": "https://LMS.example/", "name": "E001"}},
+                     when="2026-02-01T00:00:00Z")]
+    cert = run(sts, roster(("H", 3)), listed, people=people)
+    assert h(cert, "H")["trained"] == 1 and h(cert, "H")["certified"] is False
+    assert h(cert, "H")["needed"] == 1
+    assert cert.data_quality["trained_learners"] == 1
+    assert list(cert.learners["trained_on"]) == [date(2026, 2, 1)]
+
+
+def test_an_lms_export_row_with_an_email_and_an_account_is_one_person(tmp_path):
+    path = tmp_path / "lms.csv"
+    path.write_text("email,account_homepage,account_name,status,completed_at,hotel_id\n"
+                    "bob@example.org,https://lms.example,E002,completed,2026-01-05,H\n",
+                    encoding="utf-8")
+    people, facts = People(), FactBuilder(HOTEL_EXT)
+    read_completions(path, facts, COURSE, ReadLog(), people)
+    sts = [statement({"account": {"homePage": "https://lms.example", "name": "E002"}},
+                     hotel="H")]
+    cert = run(sts, roster(("H", 2)), people=people, facts=facts)
+    assert h(cert, "H")["trained"] == 1
+
+
+def test_rows_sharing_an_identity_join_into_one_person():
+    people = People()
+    people.link(["sha1:b", "acct:x|1"])
+    people.link(["acct:x|1", "sha1:a"])
+    assert {people.person(k) for k in ("sha1:b", "acct:x|1", "sha1:a")} == {"acct:x|1"}
+    assert people.person("sha1:other") == "sha1:other"
+
+
+ADMIN_ACTORS = {
+    "anonymous group": {"objectType": "Group", "member": [{"mbox": "mailto:a@x.org"}]},
+    "mbox without @": {"mbox": "mailto:admin"},
+}
+
+
+@pytest.mark.parametrize("actor", list(ADMIN_ACTORS.values()), ids=list(ADMIN_ACTORS))
+def test_a_void_by_an_unidentifiable_actor_still_voids(actor):
+    st = statement("a@x.org", hotel="H")
+    v = {**void(st), "actor": actor}
+    cert = run([v, st], roster(("H", 1)))
+    assert h(cert, "H")["trained"] == 0 and cert.data_quality["voided"] == 1
+
+
+def test_a_void_without_timestamp_or_stored_still_voids():
+    st = statement("a@x.org", hotel="H")
+    v = void(st)
+    del v["timestamp"]
+    cert = run([st, v], roster(("H", 1)))
+    assert h(cert, "H")["trained"] == 0 and cert.data_quality["voided"] == 1
+
+
+def test_conflicting_duplicates_are_counted_and_the_first_copy_wins():
+    first = statement("a@x.org", hotel="H", obj="https://other.example/x")
+    second = {**statement("a@x.org", hotel="H"), "id": first["id"]}
+    cert = run([first, second, dict(first)], roster(("H", 1)))
+    assert h(cert, "H")["trained"] == 0
+    assert cert.data_quality["duplicates"] == 2
+    assert cert.data_quality["conflicting_duplicates"] == 1
+    cert = run([second, first], roster(("H", 1)))
+    assert h(cert, "H")["trained"] == 1 and cert.data_quality["conflicting_duplicates"] == 1
+    same = run([second, dict(second)], roster(("H", 1)))
+    assert same.data_quality["conflicting_duplicates"] == 0
+
+
+def test_a_threshold_of_zero_is_refused():
+    with pytest.raises(ValueError, match="more than 0"):
+        Options((COURSE,), date(2026, 11, 1), Fraction(0))
 
 
 def test_certified_on_uses_each_learners_earliest_qualifying_statement():
