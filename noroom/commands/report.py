@@ -17,8 +17,9 @@ def parse_threshold(ctx: click.Context, param: click.Parameter, value: str) -> F
         fraction = Fraction(value)  # exact: "0.6" is 3/5, never 0.59999...
     except (ValueError, ZeroDivisionError) as exc:
         raise click.BadParameter(f"{value!r} is not a number like 0.6") from exc
-    if not 0 <= fraction <= 1:
-        raise click.BadParameter("must be between 0 and 1")
+    if not 0 < fraction <= 1:
+        # 0 would certify a hotel where nobody trained: a certificate must mean something.
+        raise click.BadParameter("must be more than 0 and at most 1, like 0.6")
     return fraction
 
 

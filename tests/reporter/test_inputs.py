@@ -35,6 +35,9 @@ def statements(tmp_path: Path) -> Path:
     ("hotel_id,name,city\nH,x,y\n", 1, "missing column 'chain'"),
     (ROSTER + "H,Hotel,C,Town,NL,nl,ten\n", 2, "employees must be a whole number"),
     (ROSTER + "H,Hotel,C,Town,NL,nl,-3\n", 2, "employees must be a whole number"),
+    (ROSTER + "H,Hotel,C,Town,NL,nl,3\nJ,Hotel,C,Town,NL,nl,\u00b2\n", 3,
+     "employees must be a whole number"),
+    (ROSTER + "H,Hotel,C,Town,NL,nl,\u0663\n", 2, "employees must be a whole number"),
     (ROSTER + "H,Hotel,C,Town,NL,nl,3\nH,Again,C,Town,NL,nl,4\n", 3, "duplicate hotel_id 'H'"),
 ])
 def test_bad_roster_stops_with_file_line_and_exit_2(tmp_path, statements, roster, line, message):
@@ -105,8 +108,37 @@ def test_lms_export_counts_only_completed_or_passed(tmp_path):
     assert doc["data_quality"]["lms_export_not_completed"] == 4
 
 
-def test_threshold_must_be_a_fraction(tmp_path, statements):
+@pytest.mark.parametrize(("value", "message"), [
+    ("60%", "is not a number like 0.6"), ("0", "must be more than 0 and at most 1"),
+    ("1.5", "must be more than 0 and at most 1"), ("-0.1", "must be more than 0 and at most 1"),
+])
+def test_threshold_must_be_a_share_above_zero(tmp_path, statements, value, message):
     roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,1\n")
     result = report(tmp_path, "--roster", str(roster), "--statements", str(statements),
-                    "--threshold", "60%")
-    assert result.exit_code == 2 and "is not a number like 0.6" in result.output
+                    "--threshold", value)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_threshold_of_one_needs_everyone(tmp_path, statements):
+    roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,1\n")
+    result = report(tmp_path, "--roster", str(roster), "--statements", str(statements),
+                    "--threshold", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 hotels certified" in result.output
+
+
+def test_two_lms_exports_with_the_same_file_name_both_count(tmp_path):
+    roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,10\n")
+    header = "email,status,completed_at,hotel_id\n"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = write(tmp_path / "a" / "lms.csv", header + "a@x.org,completed,2026-01-02,H\n")
+    b = write(tmp_path / "b" / "lms.csv", header + "b@x.org,completed,2026-01-03,H\n")
+    result = report(tmp_path, "--roster", str(roster), "--completions", str(a),
+                    "--completions", str(b), "--completions", str(a))
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out" / "certification.json").read_text())
+    assert doc["hotels"][0]["trained"] == 2
+    # The same file given twice is the same rows: duplicates, not new learners.
+    assert doc["data_quality"]["duplicates"] == 1
