@@ -127,6 +127,8 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
             _read_json_document(fh.read(), path, facts, log)
         else:
             _read_ndjson(fh, path, facts, log, progress)
+    if progress:  # the final count of this file, however short it was
+        progress(log.statements_read)
 
 
 def _read_json_document(data: bytes, path: Path, facts: FactBuilder, log: ReadLog) -> None:

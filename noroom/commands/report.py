@@ -103,7 +103,10 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
     sources = Sources(roster=roster, staff=staff, statements=statements, completions=completions,
                       store=store, parquet=parquet, engine=engine, scheduler=scheduler,
                       hotel_extension=hotel_extension or vocabulary.hotel_extension)
-    cert = run_report(sources, options, progress_callback())
+    progress = progress_callback()
+    cert = run_report(sources, options, progress)
+    if progress:
+        click.echo(err=True)  # end the progress line
     write_all(cert, out, learners=learners)
     certified = int(cert.hotels["certified"].sum())
     click.echo(f"{certified} of {len(cert.hotels)} hotels certified as of {options.as_of}; "

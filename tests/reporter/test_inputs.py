@@ -142,3 +142,37 @@ def test_two_lms_exports_with_the_same_file_name_both_count(tmp_path):
     assert doc["hotels"][0]["trained"] == 2
     # The same file given twice is the same rows: duplicates, not new learners.
     assert doc["data_quality"]["duplicates"] == 1
+
+
+def test_progress_is_shown_on_a_terminal_and_not_in_ci(tmp_path, statements):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,1\n")
+    args = ["--roster", str(roster), "--statements", str(statements), "--statements",
+            str(statements)]
+    quiet = CliRunner().invoke(cli, ["report", "--as-of", "2026-11-01", "--out",
+                                     str(tmp_path / "ci"), *args])
+    assert quiet.exit_code == 0 and "\r" not in quiet.output
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "noroom.cli", "report", "--as-of",
+                               "2026-11-01", "--out", str(tmp_path / "tty"), *args],
+                              stderr=terminal, stdout=subprocess.PIPE, timeout=120, check=False)
+        os.close(terminal)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(controller)
+    assert proc.returncode == 0, proc.stdout
+    assert b"\r1 statements read" in seen and b"\r2 statements read" in seen
+    assert b"\r" not in proc.stdout
