@@ -1,10 +1,21 @@
 """A fault-injecting HTTP proxy in front of the real test LRS, on 127.0.0.1 only.
 
 Deterministic by request number: `proxy.script = {2: Fault("status", 503, retry_after="1")}`
-makes the second request answer 503. Faults: status (any code, optional Retry-After), drop (close
-the connection mid-body), truncate (half a JSON page), garbage (not JSON), delay (seconds, for read
-timeouts), more (rewrite the page's `more` link: "absolute", "repeat" or "relative"), consistent
-(set X-Experience-API-Consistent-Through). Every request is recorded in `proxy.seen`.
+makes the second request answer 503. Faults:
+
+- status: any code, optional Retry-After; delay: wait `seconds` first (read timeouts, kills);
+- drop: close the connection a third into the body; stall: send a third of the body, then wait
+  `seconds` (a kill mid-body); truncate: half a JSON page; garbage: not JSON;
+- more: rewrite the page's `more` link: "absolute", "repeat", "relative", or `value` verbatim
+  (e.g. a link to another host);
+- split: a short page that still has `more`: the first half now, the rest behind a proxy link;
+- empty: an empty page with a fresh `more` link (an LRS that pages forever);
+- consistent: set X-Experience-API-Consistent-Through to `value`.
+
+`proxy.hidden` holds statement ids left out of every page while they are in it (a statement
+that becomes visible late). Every request path is recorded in `proxy.seen`, and the number of
+statements sent to the client in `proxy.statements_served`; the Authorization headers received
+in `proxy.auth`; `proxy.stalled` is set once a stall has sent its part of the body.
 """
 
 from __future__ import annotations
@@ -19,6 +30,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+REST = "/xAPI/statements/rest/"
 
 
 @dataclass
@@ -36,11 +49,16 @@ class FaultProxy:
     url: str = ""
     script: dict[int, Fault] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)
+    auth: list[str | None] = field(default_factory=list)
+    stalled: threading.Event = field(default_factory=threading.Event)
     statements_served: int = 0
     server: ThreadingHTTPServer | None = None
+    rests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         self.seen.append(handler.path)
+        self.auth.append(handler.headers.get("Authorization"))
         fault = self.script.get(len(self.seen))
         if fault and fault.kind == "status":
             handler.send_response(fault.status)
@@ -51,43 +69,61 @@ class FaultProxy:
             return
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)
-        upstream = httpx.get(self.upstream.rstrip("/") + handler.path.removeprefix("/xAPI"),
-                             headers={k: v for k, v in handler.headers.items()
-                                      if k.lower() in ("authorization",
-                                                       "x-experience-api-version")},
-                             timeout=30)
-        body, headers = upstream.content, {"Content-Type": "application/json"}
-        if upstream.status_code == 200 and handler.path.startswith("/xAPI/statements"):
-            doc = json.loads(body)
-            if fault and fault.kind == "more" and doc.get("more"):
-                more = doc["more"]
-                doc["more"] = {"absolute": self.url.rstrip("/") + more.removeprefix("/xAPI")
-                               if more.startswith("/") else more,
-                               "repeat": handler.path,
-                               "relative": more.split("/xAPI/", 1)[-1]}[fault.value]
-            else:
-                # The LRS answers with its own host in `more`; send the client back to the proxy.
-                doc["more"] = doc.get("more", "").replace(self.upstream.rstrip("/"), self.url)
+        status, doc, body = self.answer(handler, fault)
+        headers = {"Content-Type": "application/json"}
+        if doc is not None:
             self.statements_served += len(doc.get("statements", []))
             body = json.dumps(doc).encode()
         if fault and fault.kind == "consistent":
             headers["X-Experience-API-Consistent-Through"] = fault.value
         if fault and fault.kind in ("truncate", "garbage"):
             body = body[: len(body) // 2] if fault.kind == "truncate" else b"<html>oops</html>"
-        handler.send_response(upstream.status_code)
+        handler.send_response(status)
         for k, v in headers.items():
             handler.send_header(k, v)
-        if fault and fault.kind == "drop":
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if fault and fault.kind in ("drop", "stall"):
             handler.wfile.write(body[: len(body) // 3])
             handler.wfile.flush()
+            if fault.kind == "stall":
+                self.stalled.set()
+                time.sleep(fault.seconds)
             handler.close_connection = True
             handler.connection.shutdown(2)
             return
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
         handler.wfile.write(body)
+
+    def answer(self, handler: BaseHTTPRequestHandler,
+               fault: Fault | None) -> tuple[int, dict[str, Any] | None, bytes]:
+        """(status, statements document or None, raw body) for this request."""
+        n = len(self.seen)
+        if handler.path.startswith(REST):
+            return 200, self.rests[handler.path.removeprefix(REST)], b""
+        if fault and fault.kind == "empty":
+            return 200, {"statements": [], "more": f"/xAPI/statements?page={n}"}, b""
+        upstream = httpx.get(self.upstream.rstrip("/") + handler.path.removeprefix("/xAPI"),
+                             headers={k: v for k, v in handler.headers.items()
+                                      if k.lower() in ("authorization",
+                                                       "x-experience-api-version")},
+                             timeout=30)
+        if upstream.status_code != 200 or not handler.path.startswith("/xAPI/statements"):
+            return upstream.status_code, None, upstream.content
+        doc = json.loads(upstream.content)
+        doc["statements"] = [s for s in doc["statements"] if s.get("id") not in self.hidden]
+        # The LRS answers with its own host in `more`; send the client back to the proxy.
+        doc["more"] = doc.get("more", "").replace(self.upstream.rstrip("/"), self.url)
+        if fault and fault.kind == "more" and doc["more"]:
+            more = doc["more"]
+            doc["more"] = {"absolute": self.url.rstrip("/") + more.removeprefix("/xAPI")
+                           if more.startswith("/") else more,
+                           "repeat": handler.path,
+                           "relative": more.split("/xAPI/", 1)[-1]}.get(fault.value, fault.value)
+        if fault and fault.kind == "split" and len(doc["statements"]) > 1:
+            half = len(doc["statements"]) // 2
+            self.rests[str(n)] = {"statements": doc["statements"][half:], "more": doc["more"]}
+            doc = {"statements": doc["statements"][:half], "more": f"{REST}{n}"}
+        return 200, doc, b""
 
 
 def start_proxy(upstream: str) -> FaultProxy:
