@@ -18,7 +18,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lrs_reporter.lrs import LRSClient, Page
@@ -58,7 +58,7 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
     with Store.open(store_path) as store:
         since = None
         if c := _iso(store.get("cursor")):
-            since = (c - overlap).isoformat().replace("+00:00", "Z")
+            since = _since(c - overlap)
         client = client or LRSClient(endpoint, user, password, page_size=page_size)
         with client:
             for page in _prefetched(client.pages(since)):
@@ -67,6 +67,12 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
                     progress(result)
     log.info("synced %d pages, %d statements, %d new", result.pages, result.fetched, result.new)
     return result
+
+
+def _since(moment: datetime) -> str:
+    """`since` in milliseconds, truncated (re-reading a little is harmless, skipping is not):
+    Learning Locker ignores a `since` with microseconds and sends everything again."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _prefetched(pages: Iterator[Page]) -> Iterator[Page]:

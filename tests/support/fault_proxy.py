@@ -10,6 +10,7 @@ makes the second request answer 503. Faults:
   (e.g. a link to another host);
 - split: a short page that still has `more`: the first half now, the rest behind a proxy link;
 - empty: an empty page with a fresh `more` link (an LRS that pages forever);
+- inject: add the JSON statement in `value` to the page (what a real LRS would have refused);
 - consistent: set X-Experience-API-Consistent-Through to `value`.
 
 `proxy.hidden` holds statement ids left out of every page while they are in it (a statement
@@ -119,6 +120,8 @@ class FaultProxy:
                            if more.startswith("/") else more,
                            "repeat": handler.path,
                            "relative": more.split("/xAPI/", 1)[-1]}.get(fault.value, fault.value)
+        if fault and fault.kind == "inject":
+            doc["statements"].append(json.loads(fault.value))
         if fault and fault.kind == "split" and len(doc["statements"]) > 1:
             half = len(doc["statements"]) // 2
             self.rests[str(n)] = {"statements": doc["statements"][half:], "more": doc["more"]}
