@@ -70,6 +70,9 @@ def quality_warnings(dq: dict) -> list[str]:
                    "add them to the staff list, or check the hotel code they used.")
     if dq.get("unknown_hotels"):
         out.append(f"{dq['unknown_hotels']} hotel ids in statements are not on the roster.")
+    if dq.get("conflicting_duplicates"):
+        out.append(f"{dq['conflicting_duplicates']} statement ids were sent again with different "
+                   "content; the first copy read counts. Ask the LRS or LMS vendor why.")
     if dq.get("hotels_over_100pct"):
         out.append(f"{dq['hotels_over_100pct']} hotels have more trained learners than "
                    "registered employees: update their headcount in the roster.")

@@ -85,11 +85,13 @@ class CsvOutput:
     @staticmethod
     def _table(path: Path, frame: pd.DataFrame, columns: list[str]) -> Path:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        # CRLF as RFC 4180 says; it also makes the writer quote a field holding a bare CR,
+        # which with "\n" it would leave unquoted, splitting the row in Excel.
+        w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(columns)
         for row in records(frame, columns):
             w.writerow(["" if v is None else neutralise(v) for v in row.values()])
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        path.write_text(buf.getvalue(), encoding="utf-8", newline="")
         return path
 
 

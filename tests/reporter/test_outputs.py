@@ -38,16 +38,55 @@ def cert():  # type: ignore[no-untyped-def]
                staff(*(("A", p) for p in people)), valid_months=24)
 
 
-def test_json_holds_every_hotel_and_the_documented_keys(cert, tmp_path):
+ISSUE_HOTEL_KEYS = {"hotel_id", "name", "chain", "city", "country", "employees", "trained",
+                    "trained_pct", "certified", "certified_on", "needed"}
+ISSUE_QUALITY_KEYS = {"statements_read", "duplicates", "voided", "invalid", "other_activities",
+                      "unmatched_learners", "unknown_hotels", "hotels_over_100pct"}
+# Our documented extras (README, "certification.json").
+EXTRA_TOP_KEYS = {"valid_months"}
+EXTRA_HOTEL_KEYS = {"language", "valid_until"}
+EXTRA_QUALITY_KEYS = {"conflicting_duplicates", "hotels_over_100pct_ids", "lms_export_rows",
+                      "lms_export_not_completed", "qualifying_statements", "trained_learners",
+                      "unknown_hotel_ids"}
+
+
+def test_json_has_exactly_the_issues_keys_and_the_documented_extras(tmp_path):
+    from click.testing import CliRunner
+
+    from noroom.cli import cli
+
+    (tmp_path / "roster.csv").write_text(
+        "hotel_id,name,chain,city,country,language,employees\nH,Hotel,C,Town,NL,nl,1\n",
+        encoding="utf-8")
+    (tmp_path / "s.ndjson").write_text(json.dumps(statement("a@x.org", hotel="H")) + "\n",
+                                       encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                      "--statements", str(tmp_path / "s.ndjson"), "--as-of",
+                                      "2026-11-01", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out" / "certification.json").read_text())
+    assert set(doc) == {"as_of", "threshold", "counting_activities", "hotels", "chains",
+                        "data_quality"} | EXTRA_TOP_KEYS
+    (hotel,) = doc["hotels"]
+    assert set(hotel) == ISSUE_HOTEL_KEYS | EXTRA_HOTEL_KEYS
+    (chain,) = doc["chains"]
+    assert set(chain) == {"chain", "hotels", "certified_hotels", "employees", "trained"}
+    assert set(doc["data_quality"]) == ISSUE_QUALITY_KEYS | EXTRA_QUALITY_KEYS
+    assert hotel["valid_until"] is None and doc["valid_months"] is None
+    assert doc["data_quality"]["statements_read"] == 1
+
+
+def test_json_holds_every_hotel_with_its_figures(cert, tmp_path):
     write_all(cert, tmp_path)
     doc = json.loads((tmp_path / "certification.json").read_text())
-    assert set(doc) >= {"as_of", "threshold", "counting_activities", "hotels", "chains",
-                        "data_quality"}
     assert doc["threshold"] == 0.6 and doc["as_of"] == "2026-11-01"
+    assert doc["valid_months"] == 24 and [h["hotel_id"] for h in doc["hotels"]] == ["A", "B", "C"]
     a = next(h for h in doc["hotels"] if h["hotel_id"] == "A")
-    assert {k: a[k] for k in ("trained", "trained_pct", "certified", "certified_on", "needed")} \
+    assert {k: a[k] for k in ("trained", "trained_pct", "certified", "certified_on", "needed",
+                              "valid_until", "language")} \
         == {"trained": 6, "trained_pct": 60.0, "certified": True,
-            "certified_on": "2026-06-10", "needed": 0}
+            "certified_on": "2026-06-10", "needed": 0, "valid_until": "2028-01-09",
+            "language": "hu"}
     c = next(h for h in doc["hotels"] if h["hotel_id"] == "C")
     assert c["trained_pct"] is None and c["needed"] is None
 
@@ -70,21 +109,96 @@ def test_csv_and_xlsx_hold_what_the_json_holds(cert, tmp_path):
         assert (row["certified_on"] or None) == xrow["certified_on"] == h["certified_on"]
 
 
-def test_formulas_are_neutralised_in_csv_and_xlsx(cert, tmp_path):
+FORMULA_NAMES = {"eq": '=HYPERLINK("http://evil.example","x")', "plus": "+1+cmd|' /C calc'!A0",
+                 "minus": "-2+3", "at": "@SUM(A1:A9)", "tab": "\t=1+1", "cr": "\r=1+1"}
+
+
+def test_every_formula_start_is_neutralised_in_csv_and_xlsx(tmp_path):
+    hotels = roster(*((k, 1) for k in FORMULA_NAMES), chain="=chain()")
+    for i, name in enumerate(FORMULA_NAMES.values()):
+        hotels.loc[i, "name"] = name
+    write_all(run([], hotels), tmp_path)
+    rows = {r["hotel_id"]: r for r in read_csv(tmp_path / "certification.csv")}
+    sheet = load_workbook(tmp_path / "certification.xlsx")["Hotels"]
+    header = [c.value for c in sheet[1]]
+    cells = {row[0].value: dict(zip(header, row, strict=True))
+             for row in sheet.iter_rows(min_row=2)}
+    for key, name in FORMULA_NAMES.items():
+        assert rows[key]["name"] == "'" + name, key
+        assert rows[key]["chain"] == "'=chain()"
+        assert cells[key]["name"].value == "'" + name and cells[key]["name"].data_type == "s"
+    chains = load_workbook(tmp_path / "certification.xlsx")["Chains"]
+    assert chains["A2"].value == "'=chain()" and chains["A2"].data_type == "s"
+
+
+def test_plain_names_and_numbers_are_left_alone(cert, tmp_path):
     write_all(cert, tmp_path)
     rows = read_csv(tmp_path / "certification.csv")
-    assert rows[1]["name"] == "'" + FORMULA
-    cell = load_workbook(tmp_path / "certification.xlsx")["Hotels"]["B3"]
-    assert cell.value == "'" + FORMULA and cell.data_type == "s"
+    assert rows[2]["name"] == "Hotel Főváros Łódź" and rows[0]["trained"] == "6"
+    sheet = load_workbook(tmp_path / "certification.xlsx")["Hotels"]
+    assert sheet["B4"].value == "Hotel Főváros Łódź"
 
 
-def test_dashboard_escapes_a_hostile_hotel_name_and_is_self_contained(cert, tmp_path):
-    write_all(cert, tmp_path)
-    html = (tmp_path / "dashboard.html").read_text()
-    assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "http://" not in html.replace("http://evil.example", "")
-    assert "<link" not in html and "src=" not in html
-    assert "needs 1 more" not in html or "B" in html
+def dashboard_cert():  # type: ignore[no-untyped-def]
+    """A: 6 of 10 certified; B: 4 of 10, needs 2; D: 2 of 5, needs 1; E: 0 of 10, needs 6;
+    O: 3 of 2 (old roster). Two chains; one unmatched learner, one unknown hotel."""
+    hotels = roster(("A", 10), ("B", 10), ("D", 5), ("E", 10), ("O", 2))
+    hotels["chain"] = ["Blue", "Blue", "Green", "Green", "Green"]
+    hotels.loc[0, "name"] = HOSTILE
+    sts = []
+    for hotel_id, n in (("A", 6), ("B", 4), ("D", 2), ("O", 3)):
+        sts += [statement(f"{hotel_id}{i}@example.org", hotel=hotel_id,
+                          when=f"2026-0{i + 1}-01T10:00:00Z") for i in range(n)]
+    sts += [statement("walk.in@example.org", hotel="NOPE", when="2026-09-01T10:00:00Z")]
+    return run(sts, hotels)
+
+
+def test_dashboard_shows_what_a_programme_manager_needs(tmp_path):
+    from lxml import html as lxml_html
+
+    write_all(dashboard_cert(), tmp_path)
+    page = (tmp_path / "dashboard.html").read_text()
+    doc = lxml_html.fromstring(page)
+
+    def texts(xpath: str) -> list[str]:
+        return [" ".join(" ".join(e.itertext()).split()) for e in doc.xpath(xpath)]
+
+    cards = texts('//div[@class="card"]')
+    assert cards[0] == "2 / 5 hotels certified"  # A and O
+    assert cards[1] == "15 employees trained in roster hotels"
+    close = [[td for td in texts(f'(//section[@aria-labelledby="h-close"]//tbody/tr)[{i}]/td')]
+             for i in (1, 2)]
+    assert close == [["Hotel D", "Green", "2", "5", "needs 1 more"],
+                     ["Hotel B", "Blue", "4", "10", "needs 2 more"]]
+    assert len(doc.xpath('//section[@aria-labelledby="h-close"]//tbody/tr')) == 2
+    chains = [texts(f'(//section[@aria-labelledby="h-chains"]//tbody/tr)[{i}]/td')
+              for i in (1, 2)]
+    assert chains == [["Blue", "2", "1", "20", "10"], ["Green", "3", "1", "17", "5"]]
+    # The trend: cumulative trained learners per day, 15 on the last day.
+    trend = texts('//section[@aria-labelledby="h-trend"]//*[local-name()="title"]')
+    assert trend == ["Trained learners rose from 4 on 2026-01-01 to 15 on 2026-06-01"]
+    points = doc.xpath('//section[@aria-labelledby="h-trend"]//*[local-name()="polyline"]/@points')
+    assert len(points[0].split()) == 6  # one point per day with new learners
+    warnings = texts('//p[@class="warn"]')
+    assert warnings == [
+        "1 trained learners belong to no roster hotel: add them to the staff list, or check the "
+        "hotel code they used.",
+        "1 hotel ids in statements are not on the roster.",
+        "1 hotels have more trained learners than registered employees: update their headcount "
+        "in the roster."]
+
+
+def test_dashboard_escapes_a_hostile_hotel_name_and_fetches_nothing(tmp_path):
+    from lxml import html as lxml_html
+
+    write_all(dashboard_cert(), tmp_path)
+    page = (tmp_path / "dashboard.html").read_text()
+    assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    doc = lxml_html.fromstring(page)
+    assert not doc.xpath("//script | //link | //iframe | //img | //object | //embed")
+    assert not doc.xpath("//@src | //@href | //@srcset | //@action")
+    assert "url(" not in page and "@import" not in page
+    assert "http://" not in page and "https://" not in page
 
 
 def test_pdfs_exist_for_exactly_the_certified_hotels_with_name_and_date(cert, tmp_path):
@@ -93,7 +207,52 @@ def test_pdfs_exist_for_exactly_the_certified_hotels_with_name_and_date(cert, tm
     assert pdfs == ["A.pdf"]
     text = PdfReader(tmp_path / "certificates" / "A.pdf").pages[0].extract_text()
     assert HOSTILE in text and "2026-06-10" in text and "2028-01-09" in text
-    assert "Tanúsítvány" in text  # the hotel's roster language (hu)
+    assert "Tanúsítvány" in text and "Érvényes eddig: 2028-01-09" in text  # roster language
+
+
+def test_hotel_ids_that_would_collide_get_distinct_safe_file_names(tmp_path):
+    ids = ["A/B", "A_B", "../x", "Q", "q"]
+    hotels = roster(*((i, 1) for i in ids))
+    for n in range(len(ids)):
+        hotels.loc[n, "name"] = f"Hotel number {n}"
+    cert = run([statement(f"p{n}@example.org", hotel=i) for n, i in enumerate(ids)], hotels)
+    paths = write_all(cert, tmp_path)
+    pdfs = sorted(p for p in paths if p.suffix == ".pdf")
+    assert len({p.name.lower() for p in pdfs}) == 5
+    assert all(p.parent == tmp_path / "certificates" for p in pdfs)
+    assert (tmp_path / "certificates" / "A_B.pdf").exists()
+    names = set()
+    for p in pdfs:
+        text = PdfReader(p).pages[0].extract_text()
+        names |= {f"Hotel number {n}" for n in range(5) if f"Hotel number {n}" in text}
+    assert names == {f"Hotel number {n}" for n in range(5)}
+
+
+def lines_of(pdf_path):  # type: ignore[no-untyped-def]
+    """(x, y, font size, text) of every text run on the first page, in drawing order."""
+    out = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            out.append((cm[4] + tm[4], cm[5] + tm[5], size, text))
+
+    PdfReader(pdf_path).pages[0].extract_text(visitor_text=visit)
+    return out
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "pl", "fr", "hu", "pt", "es"])
+def test_a_very_long_hotel_name_stays_inside_the_frame(tmp_path, language):
+    hotels = roster(("L", 1), language=language)
+    hotels.loc[0, "name"] = "Hotel Łazienki Królewskie Centrum Konferencyjne i Spa " * 4
+    write_all(run([statement("l@example.org", hotel="L")], hotels, valid_months=12), tmp_path)
+    lines = lines_of(tmp_path / "certificates" / "L.pdf")
+    frame_low, frame_high = 10 / 25.4 * 72, 200 / 25.4 * 72  # the frame, in points
+    ys = [y for _, y, _, _ in lines]
+    assert all(frame_low + 20 < y < frame_high - 20 for y in ys)
+    assert all(x > 10 / 25.4 * 72 for x, _, _, _ in lines)
+    for (_, y1, size1, t1), (_, y2, _, t2) in zip(lines, lines[1:], strict=False):
+        assert y1 - y2 >= size1 * 0.9, (t1, t2)  # each line below the last, none overlap
+    assert lines[-3][3].endswith("2026-05-01") and lines[-2][3].endswith("2027-04-30")
 
 
 def test_polish_and_hungarian_letters_survive_into_the_pdf(tmp_path):
