@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from builder.build import build
 from tests.support.player import Player
+
+from .conftest import course_with_options, real_package
 
 pytestmark = pytest.mark.browser
 
 VERSIONS = {"scorm12": "12", "scorm2004": "2004"}
+BOTH = pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+LANGS = pytest.mark.parametrize("lang", ["nl", "en"])
 
 
 def launch(lms_server: Any, page: Any, dist: Path, lang: str, fmt: str,
-           preload: dict[str, Any] | None = None) -> tuple[Any, Player]:
-    site = lms_server(dist / f"mini_{lang}_{fmt}.zip")
+           preload: dict[str, Any] | None = None, package: Path | None = None
+           ) -> tuple[Any, Player]:
+    site = lms_server(package or dist / f"mini_{lang}_{fmt}.zip")
     if preload:
         site.preload(preload)
     page.goto(f"{site.url}/lms/host.html?v={VERSIONS[fmt]}")
@@ -28,21 +35,47 @@ def cmi(page: Any) -> dict[str, Any]:
     return page.evaluate("JSON.parse(JSON.stringify(window.LMS.cmi))")
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def wait_until(page: Any, condition: Callable[[], bool], what: str, seconds: float = 15) -> None:
+    """Poll a condition on the test's side (the LMS server's records) while the page runs."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def status(data: dict[str, Any], fmt: str) -> tuple[str, ...]:
+    """1.2: (lesson_status,); 2004: (completion_status, success_status)."""
+    if fmt == "scorm12":
+        return (data["core"]["lesson_status"],)
+    return (data["completion_status"], data["success_status"])
+
+
+def question_steps(player: Player) -> list[str]:
+    return [s[2:] for s in player.frame.evaluate("NoroomRuntime.steps()") if s.startswith("q:")]
+
+
+@LANGS
+@BOTH
 def test_passing_learner_is_passed_with_score(lms_server, page, mini_dist, fmt, lang):
     site, player = launch(lms_server, page, mini_dist, lang, fmt)
-    player.play("frontdesk", correct=True)
+    chosen = player.play("frontdesk", correct=True)
     assert "100%" in player.frame.inner_text("#result-text")
     data = cmi(page)
     if fmt == "scorm12":
-        assert data["core"]["lesson_status"] == "passed"
-        assert data["core"]["score"]["raw"] == "100"
+        assert status(data, fmt) == ("passed",)
+        assert data["core"]["score"] == {"raw": "100", "min": "0", "max": "100"}
         assert data["core"]["exit"] == ""
     else:
-        assert data["completion_status"] == "completed"
-        assert data["success_status"] == "passed"
-        assert float(data["score"]["scaled"]) == 1.0
+        assert status(data, fmt) == ("completed", "passed")
+        assert {k: float(data["score"][k]) for k in ("scaled", "raw", "min", "max")} == \
+            {"scaled": 1.0, "raw": 100.0, "min": 0.0, "max": 100.0}
+    # One interaction per question: id (question + attempt), type choice, the answer, result.
+    qids = question_steps(player)
+    response = "student_response" if fmt == "scorm12" else "learner_response"
+    journal = [data["interactions"][str(i)] for i in range(len(data["interactions"]))]
+    assert [(i["id"], i["type"], i[response], i["result"]) for i in journal] == \
+        [(f"{q}-1", "choice", c, "correct") for q, c in zip(qids, chosen, strict=True)]
     assert site.lms.commits, "the runtime never committed to the LMS"
     player.frame.click("#finish")
     page.wait_for_function("['LMSFinish', 'Terminate'].some(c => window.calls.includes(c))")
@@ -56,7 +89,7 @@ def test_passing_learner_is_passed_with_score(lms_server, page, mini_dist, fmt, 
     assert page.js_errors == []
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@BOTH
 def test_first_launch_sets_incomplete_and_suspend(lms_server, page, mini_dist, fmt):
     site, player = launch(lms_server, page, mini_dist, "en", fmt)
     player.next()
@@ -67,31 +100,62 @@ def test_first_launch_sets_incomplete_and_suspend(lms_server, page, mini_dist, f
         assert (data["completion_status"], data["exit"]) == ("incomplete", "suspend")
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
-def test_failing_learner_is_failed_and_can_retry_to_pass(lms_server, page, mini_dist, fmt):
-    site, player = launch(lms_server, page, mini_dist, "en", fmt)
-    player.play("housekeeping", correct=False)
+@LANGS
+@BOTH
+def test_failing_learner_is_failed_and_can_retry_to_pass(lms_server, page, mini_dist, fmt,
+                                                         lang):
+    site, player = launch(lms_server, page, mini_dist, lang, fmt)
+    wrong_choices = player.play("housekeeping", correct=False)
     data = cmi(page)
     if fmt == "scorm12":
-        assert data["core"]["lesson_status"] == "failed"
-        assert data["core"]["score"]["raw"] == "0"
+        assert status(data, fmt) == ("failed",)
+        assert data["core"]["score"] == {"raw": "0", "min": "0", "max": "100"}
         assert data["core"]["exit"] == "suspend"
     else:
-        assert data["success_status"] == "failed"
-        assert data["completion_status"] == "incomplete"
+        assert status(data, fmt) == ("incomplete", "failed")
+        assert (float(data["score"]["raw"]), float(data["score"]["scaled"])) == (0.0, 0.0)
     assert player.frame.is_visible("#retry")
     player.frame.click("#retry")
-    player.play("housekeeping", correct=True)
+    right_choices = player.play("housekeeping", correct=True)
     data = cmi(page)
-    status = data["core"]["lesson_status"] if fmt == "scorm12" else data["success_status"]
-    assert status == "passed"
-    interactions = data["interactions"]
+    assert status(data, fmt) == (("passed",) if fmt == "scorm12" else ("completed", "passed"))
+    qids = question_steps(player)
     # Two attempts of four questions each, journaled with the result of each answer.
-    assert len(interactions) == 8
     wrong = "wrong" if fmt == "scorm12" else "incorrect"
-    assert [interactions[str(i)]["result"] for i in range(8)] == [wrong] * 4 + ["correct"] * 4
+    response = "student_response" if fmt == "scorm12" else "learner_response"
+    journal = [data["interactions"][str(i)] for i in range(len(data["interactions"]))]
+    assert [(i["id"], i["type"], i[response], i["result"]) for i in journal] == \
+        [(f"{q}-1", "choice", c, wrong) for q, c in zip(qids, wrong_choices, strict=True)] + \
+        [(f"{q}-2", "choice", c, "correct") for q, c in zip(qids, right_choices, strict=True)]
     if fmt == "scorm2004":
-        assert all(0 < len(interactions[str(i)]["description"]) <= 250 for i in range(8))
+        assert all(0 < len(i["description"]) <= 250 for i in journal)
+
+
+@BOTH
+def test_passed_quiz_with_a_page_unseen_is_not_complete_until_the_page_is_seen(
+        lms_server, page, mini_dist, fmt):
+    """Completion needs every page seen and the quiz passed: 1.2 stays 'incomplete' (not
+    'passed') and 2004 'incomplete' + 'passed' until the learner goes back to the page."""
+    site, player = launch(lms_server, page, mini_dist, "en", fmt)
+    player.play("frontdesk", stop_at="quiz")
+    # As after a resume from a bookmark that lacks the page (e.g. a page added in a new version).
+    player.frame.evaluate("delete NoroomRuntime.state().seen['signals-rooms']")
+    player.play("frontdesk", correct=True)
+    data = cmi(page)
+    assert "100%" in player.frame.inner_text("#result-text")
+    if fmt == "scorm12":
+        assert status(data, fmt) == ("incomplete",)
+        assert (data["core"]["score"]["raw"], data["core"]["exit"]) == ("100", "suspend")
+    else:
+        assert status(data, fmt) == ("incomplete", "passed")
+        assert data["exit"] == "suspend"
+    while player.step() != "page:signals-rooms":
+        player.back()
+    player.play("frontdesk", correct=True)
+    assert status(cmi(page), fmt) == (("passed",) if fmt == "scorm12"
+                                      else ("completed", "passed"))
+    assert player.frame.is_disabled("#back")
+    assert page.js_errors == []
 
 
 def resume_preload(fmt: str, committed: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +167,8 @@ def resume_preload(fmt: str, committed: dict[str, Any]) -> dict[str, Any]:
     return {"suspend_data": c["suspend_data"], "location": c["location"], "entry": "resume"}
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@LANGS
+@BOTH
 def test_resume_returns_to_same_step_with_same_answers(lms_server, page, browser, mini_dist,
                                                        fmt, lang):
     site, player = launch(lms_server, page, mini_dist, lang, fmt)
@@ -134,9 +198,34 @@ def test_resume_returns_to_same_step_with_same_answers(lms_server, page, browser
     page2.close()
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
-def test_leaving_the_page_commits_and_finishes_once(lms_server, page, mini_dist, fmt):
-    site, player = launch(lms_server, page, mini_dist, "en", fmt)
+def test_an_answer_past_the_tenth_option_survives_resume(lms_server, page, browser, tmp_path):
+    """Each answer is one base-36 character: option 12 of 12 must not shift the others."""
+    dist = tmp_path / "dist"
+    build(course_with_options(tmp_path / "course", 12), dist, ["en"], ["scorm12"])
+    site, player = launch(lms_server, page, dist, "en", "scorm12",
+                          package=dist / "mini_en_scorm12.zip")
+    player.play("frontdesk", stop_at="q:q-picture")
+    player.answer("l")  # the twelfth option: index 11
+    player.next()
+    player.play("frontdesk", stop_at="q:q-manager")
+    answers = player.state()["answers"]
+    assert answers["q-picture"] == 11 and len(answers) == 2
+    committed = site.lms.last
+    page.close()
+    page2 = browser.new_page()
+    site.preload(resume_preload("scorm12", committed))
+    page2.goto(f"{site.url}/lms/host.html?v=12")
+    player2 = Player(page2)
+    player2.frame.click("#resume-yes")
+    assert player2.step() == "q:q-manager"
+    assert player2.state()["answers"] == answers
+    page2.close()
+
+
+@LANGS
+@BOTH
+def test_leaving_the_page_commits_and_finishes_once(lms_server, page, mini_dist, fmt, lang):
+    site, player = launch(lms_server, page, mini_dist, lang, fmt)
     player.play("frontdesk", stop_at="page:signals-rooms")
     commits_before = len(site.lms.commits)
     # Navigating the course frame away fires pagehide inside it.
@@ -151,21 +240,59 @@ def test_leaving_the_page_commits_and_finishes_once(lms_server, page, mini_dist,
     assert exit_ == "suspend"
 
 
-def test_commit_failure_is_retried_and_shown_to_the_learner(lms_server, page, mini_dist):
-    site, player = launch(lms_server, page, mini_dist, "en", "scorm2004")
+@BOTH
+def test_hiding_the_page_commits_without_finishing(lms_server, page, mini_dist, fmt):
+    """visibilitychange to hidden alone (a phone switching apps, no pagehide) commits."""
+    site, player = launch(lms_server, page, mini_dist, "en", fmt)
+    player.play("frontdesk", stop_at="page:signals-rooms")
+    commit = "LMSCommit" if fmt == "scorm12" else "Commit"
+    before = page.evaluate(f"window.calls.filter(c => c === {commit!r}).length")
+    player.frame.evaluate("""() => {
+        Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }""")
+    page.wait_for_function(f"window.calls.filter(c => c === {commit!r}).length > {before}")
+    assert not any(c in ("LMSFinish", "Terminate") for c in page.evaluate("window.calls"))
+
+
+@BOTH
+def test_package_opened_in_a_popup_finds_the_api_through_window_opener(lms_server, page,
+                                                                      mini_dist, fmt):
+    """Some LMSs launch the SCO in a new window: the API is on window.opener, not a parent."""
+    site = lms_server(mini_dist / f"mini_en_{fmt}.zip")
+    page.goto(f"{site.url}/lms/host.html?v={VERSIONS[fmt]}&pkg=about:blank")
+    with page.expect_popup() as popup_info:
+        page.evaluate("window.open('/pkg/index.html', 'sco')")
+    popup = popup_info.value
+    player = Player(popup, popup.main_frame)
+    init = "LMSInitialize" if fmt == "scorm12" else "Initialize"
+    page.wait_for_function(f"window.calls.includes({init!r})")
+    player.next()
+    assert player.notice() == ""  # not the "progress is not saved" notice
+    wait_until(page, lambda: bool(site.lms.commits), "a commit from the popup")
+    location = cmi(page)["core"]["lesson_location"] if fmt == "scorm12" else \
+        cmi(page)["location"]
+    assert location == player.step()
+
+
+@LANGS
+@BOTH
+def test_commit_failure_is_retried_and_shown_to_the_learner(lms_server, page, mini_dist, fmt,
+                                                            lang):
+    site, player = launch(lms_server, page, mini_dist, lang, fmt)
+    ui = player.data()["ui"]
     site.lms.commit_mode = "fail"
     player.next()
-    page.wait_for_timeout(300)
-    assert "could not be saved" in player.notice()
+    player.frame.wait_for_function("t => document.getElementById('notice').textContent === t",
+                                   arg=ui["save_failed"])
+    assert player.notice() == ui["save_failed"]
     failures = site.lms.failures
-    page.wait_for_timeout(1500)
-    assert site.lms.failures > failures, "a failed commit was not retried"
+    wait_until(page, lambda: site.lms.failures > failures, "the failed commit to be retried")
     site.lms.commit_mode = "ok"
-    page.wait_for_function("() => true")
-    player.frame.wait_for_function(
-        "document.getElementById('notice').textContent.indexOf('saved again') >= 0",
-        timeout=10000)
+    player.frame.wait_for_function("t => document.getElementById('notice').textContent === t",
+                                   arg=ui["save_restored"], timeout=15000)
     assert site.lms.commits
+    assert page.js_errors == []
 
 
 def test_without_an_lms_the_course_works_and_says_progress_is_not_saved(lms_server, page,
@@ -179,19 +306,38 @@ def test_without_an_lms_the_course_works_and_says_progress_is_not_saved(lms_serv
     assert page.js_errors == []
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
-def test_worst_case_suspend_data_fits_scorm12_limit(lms_server, page, mini_dist, fmt):
-    """Every page seen, every answer given, many retries, the longest hotel code."""
-    site, player = launch(lms_server, page, mini_dist, "en", fmt)
-    state = player.frame.evaluate("""() => {
-        const s = NoroomRuntime.state();
-        const d = JSON.parse(document.getElementById('noroom-data').textContent);
-        s.role = d.roles.length - 1;
-        d.pages.forEach(p => s.seen[p.id] = 1);
-        d.questions.forEach(q => s.answers[q.id] = q.options.length - 1);
-        s.att = 999999; s.seed = 2147483646; s.hotel = 'XX-' + 'X'.repeat(37); s.done = 1;
-        return NoroomRuntime.encode();
-    }""")
-    assert len(state) <= 4096
-    decoded = player.frame.evaluate("s => NoroomRuntime.decode(s)", state)
-    assert decoded["att"] == 999999 and len(decoded["answers"]) == len(player.data()["questions"])
+WORST_CASE = """() => {
+    const s = NoroomRuntime.state();
+    const d = JSON.parse(document.getElementById('noroom-data').textContent);
+    s.role = d.roles.length - 1;
+    d.pages.forEach(p => s.seen[p.id] = 1);
+    d.questions.forEach(q => s.answers[q.id] = q.options.length - 1);
+    s.att = 999999; s.seed = 2147483646; s.hotel = 'XX-' + 'X'.repeat(37);
+    return {seen: Object.keys(s.seen).length, answers: Object.assign({}, s.answers)};
+}"""
+
+
+@LANGS
+def test_worst_case_suspend_data_of_the_real_course_fits_scorm12(lms_server, page, browser,
+                                                                 course_dist, lang):
+    """The real course in scorm-again's 1.2 API: after a failed attempt, every page of every
+    role seen, every question answered with its last option, a million retries and the longest
+    hotel code; the LMS's cmi.suspend_data is <= 4096 and resumes to the same state."""
+    site, player = launch(lms_server, page, course_dist, lang, "scorm12",
+                          package=real_package(course_dist, lang, "scorm12"))
+    player.play("bar", correct=False)
+    worst = player.frame.evaluate(WORST_CASE)
+    assert worst["seen"] == len(player.data()["pages"])
+    player.back()  # any step change saves the (now worst-case) state
+    suspend = page.evaluate("window.API.LMSGetValue('cmi.suspend_data')")
+    assert 0 < len(suspend) <= 4096
+    site.preload({"suspend_data": suspend, "core": {"entry": "resume"}})
+    page2 = browser.new_page()
+    page2.goto(f"{site.url}/lms/host.html?v=12")
+    player2 = Player(page2)
+    player2.frame.click("#resume-yes")
+    state = player2.state()
+    assert (state["att"], state["hotel"], state["answers"]) == \
+        (999999, "XX-" + "X" * 37, worst["answers"])
+    assert len(state["seen"]) == worst["seen"]
+    page2.close()

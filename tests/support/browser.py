@@ -1,10 +1,15 @@
-"""Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+"""Headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+Every context the session's browser opens records its requests; a test that used the browser
+fails when anything went elsewhere than 127.0.0.1 (issue 3: nothing fetched from the internet).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,10 +17,41 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run"]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LOCAL_SCHEMES = ("about", "data", "blob")
+
+
+class RecordingBrowser:
+    """The Playwright Browser, with every request of every context and page noted in
+    `requests` (pages made by browser.new_page() and popups included)."""
+
+    def __init__(self, browser: Any):
+        self._browser = browser
+        self.requests: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def _record(self, context: Any) -> Any:
+        context.on("request", lambda request: self.requests.append(request.url))
+        return context
+
+    def new_context(self, **kwargs: Any) -> Any:
+        return self._record(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs: Any) -> Any:
+        page = self._browser.new_page(**kwargs)
+        self._record(page.context)
+        return page
+
+
+def offsite(urls: list[str]) -> list[str]:
+    """The URLs that leave the machine's loopback address."""
+    return [u for u in urls
+            if urlsplit(u).scheme not in LOCAL_SCHEMES and urlsplit(u).hostname != "127.0.0.1"]
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[RecordingBrowser]:
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing at /usr/bin/chromium: run `make test`, "
                     "which installs it")
@@ -23,12 +59,24 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield b
+        yield RecordingBrowser(b)
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def nothing_fetched_from_the_internet(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For tests that use the browser: every request it made went to 127.0.0.1."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    recorder = request.getfixturevalue("browser")
+    start = len(recorder.requests)
+    yield
+    assert offsite(recorder.requests[start:]) == [], "the browser fetched from off the machine"
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: RecordingBrowser) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     pg = context.new_page()
     errors: list[str] = []

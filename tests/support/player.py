@@ -36,6 +36,12 @@ class Player:
         self.frame.wait_for_function("s => document.querySelector('.step.current').dataset.step "
                                      "!== s", arg=before)
 
+    def back(self) -> None:
+        before = self.step()
+        self.frame.click("#back")
+        self.frame.wait_for_function("s => document.querySelector('.step.current').dataset.step "
+                                     "!== s", arg=before)
+
     def choose_role(self, role: str) -> None:
         assert self.step() == "role", self.step()
         self.frame.check(f"#role-{role}")
@@ -49,17 +55,20 @@ class Player:
         self.frame.wait_for_selector(f'.step.current .feedback[data-option="{option}"]',
                                      state="visible")
 
-    def play(self, role: str, correct: bool = True, stop_at: str | None = None) -> None:
-        """From the current step to the result (or to `stop_at`), answering right or wrong."""
+    def play(self, role: str, correct: bool = True, stop_at: str | None = None) -> list[str]:
+        """From the current step to the result (or to `stop_at`), answering right or wrong
+        (questions answered before are passed by). Returns the options chosen, in order."""
         questions = {q["id"]: q for q in self.data()["questions"]}
+        chosen = []
         while True:
             step = self.step()
             if step == stop_at or step == "result":
-                return
+                return chosen
             if step == "role":
                 self.choose_role(role)
-            elif step.startswith("q:"):
+            elif step.startswith("q:") and step[2:] not in self.state()["answers"]:
                 q = questions[step[2:]]
                 wrong = [o for o in q["options"] if o != q["correct"]][0]
-                self.answer(q["correct"] if correct else wrong)
+                chosen.append(q["correct"] if correct else wrong)
+                self.answer(chosen[-1])
             self.next()

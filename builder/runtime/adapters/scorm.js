@@ -111,7 +111,9 @@ window.NoroomAdapter = function (data, hooks) {
       if (!live) return false;
       set(E.raw, r.raw); set(E.min, r.min); set(E.max, r.max);
       if (v12) {
-        set("cmi.core.lesson_status", r.passed ? "passed" : "failed");
+        // 1.2 has one status for both: "passed" only once every page is seen as well (issue 3:
+        // completion needs both), "incomplete" until then, as Adapt's spoor reports it.
+        set("cmi.core.lesson_status", !r.passed ? "failed" : r.completed ? "passed" : "incomplete");
       } else {
         set("cmi.score.scaled", r.scaled.toFixed(4));
         set("cmi.success_status", r.passed ? "passed" : "failed");
