@@ -3,99 +3,175 @@
     export_parquet(store, out_dir, hotel_extension)   one folder per month: month=YYYY-MM/
     read_parquet_facts(out_dir, engine="pandas"|"dask", scheduler=None) -> (facts, total)
 
-Only the columns the rule needs are written, strings dictionary-encoded. Both engines read the
-same files and hand the same facts (the statements that can count, and voids) to `certify()`, so
-the certification is identical; Dask does the scan and the filter on its workers, the rule runs on
-the reduced facts. A `_noroom.json` beside the data records the hotel extension it was made with.
+Layout: one file per month (one writer each, `part-0.parquet`), only the columns the rule needs,
+plain strings that Parquet dictionary-encodes itself (per row group, not every category in every
+batch), zstd, row groups of ROW_GROUP rows sorted by verb, so the row-group statistics let a
+reader skip the groups of verbs that cannot count. Both engines read with the filter
+verb IN RELEVANT_VERBS pushed down and only the rule's columns, so memory grows with the
+statements that can count, not with all of them; the rule runs on those reduced facts and the
+certification is identical. A `_noroom.json` beside the data records the hotel extension it was
+made with and the number of statements (the `statements_read` count, without reading them).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lrs_reporter.facts import RELEVANT_VERBS, FactBuilder
+from lrs_reporter.facts import COLUMNS, RELEVANT_VERBS, split_id
 from noroom.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
-COLUMNS = ["id_hi", "id_lo", "verb", "object", "ref", "actor", "time", "hotel", "source"]
+ROW_GROUP = 128_000
+STRINGS = ("verb", "object", "actor", "hotel")
 
 
 def export_parquet(store_path: Path, out: Path, hotel_extension: str) -> int:
-    """Write every statement of the store as Parquet partitioned by month; return the count."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Write every statement of the store as Parquet partitioned by month; return the count.
 
+    Replaces an earlier export in `out`. Memory: at most about ROW_GROUP rows per month held
+    before they are written."""
     from lrs_reporter.store import Store
 
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.rglob("*.parquet"):
-        old.unlink()
+    for old in out.glob("month=*"):
+        shutil.rmtree(old)
+    months = _MonthWriters(out)
     total = 0
     with Store.open(store_path, readonly=True) as store:
-        for n, batch in enumerate(store.batches(None)):
-            facts = FactBuilder(hotel_extension)
-            for row in store.rows(batch, hotel_extension):
-                facts.append(*row, 0)
-            frame = facts.frame()
-            frame["month"] = frame["time"].dt.strftime("%Y-%m")
-            pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), out,
-                                partition_cols=["month"],
-                                basename_template=f"part-{n:05d}-{{i}}.parquet")
-            total += len(frame)
+        for batch in store.batches(None):
+            table = _table(list(store.rows(batch, hotel_extension)))
+            months.add(table)
+            total += table.num_rows
+    months.close()
     (out / "_noroom.json").write_text(json.dumps({"hotel_extension": hotel_extension,
                                                   "statements": total}, sort_keys=True))
     return total
 
 
-def check_extension(folder: Path, hotel_extension: str) -> None:
+def _schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([("id_hi", pa.int64()), ("id_lo", pa.int64()), ("verb", pa.string()),
+                      ("object", pa.string()), ("ref", pa.bool_()), ("actor", pa.string()),
+                      ("time", pa.timestamp("us", tz="UTC")), ("hotel", pa.string()),
+                      ("source", pa.int8())])
+
+
+def _table(rows: list[tuple]) -> pa.Table:
+    """Store rows (id, verb, object, ref, actor, time, hotel) as an Arrow table of COLUMNS."""
+    import pyarrow as pa
+
+    sid, verb, obj, ref, actor, t, hotel = zip(*rows, strict=True) if rows else ([],) * 7
+    hi, lo = zip(*map(split_id, sid), strict=True) if rows else ([], [])
+    return pa.Table.from_arrays(
+        [pa.array(hi, pa.int64()), pa.array(lo, pa.int64()), pa.array(verb, pa.string()),
+         pa.array(obj, pa.string()), pa.array(ref, pa.bool_()), pa.array(actor, pa.string()),
+         pa.array(t, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+         pa.array(hotel, pa.string()), pa.array([0] * len(rows), pa.int8())], schema=_schema())
+
+
+class _MonthWriters:
+    """One ParquetWriter per month; rows are buffered per month and written as row groups."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.writers: dict[str, Any] = {}
+        self.buffers: dict[str, list[pa.Table]] = {}
+
+    def add(self, table: pa.Table) -> None:
+        import pyarrow.compute as pc
+
+        months = pc.strftime(table["time"], "%Y-%m")
+        for month in pc.unique(months).to_pylist():
+            part = table.filter(pc.equal(months, month))
+            self.buffers.setdefault(month, []).append(part)
+            if sum(t.num_rows for t in self.buffers[month]) >= ROW_GROUP:
+                self.flush(month)
+
+    def flush(self, month: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = self.buffers.pop(month, [])
+        if not parts:
+            return
+        table = pa.concat_tables(parts).sort_by([("verb", "ascending"), ("id_hi", "ascending")])
+        if month not in self.writers:
+            folder = self.out / f"month={month}"
+            folder.mkdir()
+            self.writers[month] = pq.ParquetWriter(folder / "part-0.parquet", _schema(),
+                                                   compression="zstd", use_dictionary=True)
+        self.writers[month].write_table(table, row_group_size=ROW_GROUP)
+
+    def close(self) -> None:
+        for month in list(self.buffers):
+            self.flush(month)
+        for writer in self.writers.values():
+            writer.close()
+
+
+def _meta(folder: Path) -> dict[str, Any]:
     meta = folder / "_noroom.json"
     if not meta.exists():
         raise ConfigError("is not a statement export (no _noroom.json); make one with "
                           "`noroom export-parquet`", folder)
-    made = json.loads(meta.read_text()).get("hotel_extension")
+    return dict(json.loads(meta.read_text()))
+
+
+def check_extension(folder: Path, hotel_extension: str) -> None:
+    """ConfigError unless `folder` is an export made with this hotel extension."""
+    made = _meta(folder).get("hotel_extension")
     if made != hotel_extension:
         raise ConfigError(f"was exported with hotel extension {made!r}, not {hotel_extension!r}; "
                           "export again with the same --hotel-extension", folder)
 
 
 def read_parquet_facts(folder: Path, engine: str = "pandas", scheduler: str | None = None,
-                       client: Any = None) -> tuple[pd.DataFrame, int]:
+                       ) -> tuple[pd.DataFrame, int]:
+    """(the facts that can count, the number of statements exported); the same frame whichever
+    engine reads. With engine="dask" and a scheduler address the scan runs on that cluster."""
     import pandas as pd
 
     relevant = sorted(RELEVANT_VERBS)
+    filters = [("verb", "in", relevant)]
     if engine == "dask":
-        from contextlib import nullcontext
-
-        import dask.dataframe as dd
-
-        ddf = dd.read_parquet(str(folder), columns=COLUMNS)
-        if client is None and scheduler:
-            from distributed import Client
-
-            try:
-                connection: Any = Client(scheduler, timeout="5s")
-            except (OSError, TimeoutError) as exc:
-                raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}; start it "
-                                  "(dask scheduler) or check --scheduler") from exc
-        else:
-            connection = nullcontext()
-        with connection:  # computed on the cluster's workers when a scheduler is given
-            total = int(ddf.map_partitions(len).sum().compute())
-            facts = ddf[ddf["verb"].astype(str).isin(relevant)].compute()
+        facts = _read_with_dask(folder, filters, scheduler)
     else:
-        facts = pd.read_parquet(folder, columns=COLUMNS)
-        total = len(facts)
-        facts = facts[facts["verb"].astype(str).isin(relevant)]
+        import pyarrow.parquet as pq
+
+        facts = pq.read_table(folder, columns=COLUMNS, filters=filters).to_pandas()
     # One order and one set of dtypes whatever read it: the rule's output depends on neither,
     # but this keeps ties (same time) resolved the same way.
     facts = facts.sort_values(["id_hi", "id_lo"], kind="stable").reset_index(drop=True)
-    for column in ("verb", "object", "actor", "hotel"):
+    for column in STRINGS:
         facts[column] = facts[column].astype(object).where(facts[column].notna(), None)
         facts[column] = facts[column].astype("category")
     facts["ref"] = facts["ref"].astype(bool)
+    facts["source"] = facts["source"].astype("int8")
     facts["time"] = pd.to_datetime(facts["time"], utc=True)
-    return facts, total
+    return facts, int(_meta(folder).get("statements", 0))
+
+
+def _read_with_dask(folder: Path, filters: list, scheduler: str | None) -> pd.DataFrame:
+    from contextlib import nullcontext
+
+    import dask.dataframe as dd
+
+    connection: Any = nullcontext()
+    if scheduler:
+        from distributed import Client
+
+        try:
+            connection = Client(scheduler, timeout="5s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}; start it "
+                              "(dask scheduler) or check --scheduler") from exc
+    with connection:  # computed on the cluster's workers when a scheduler is given
+        ddf = dd.read_parquet(str(folder), columns=COLUMNS, filters=filters)
+        return ddf.compute()
