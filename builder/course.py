@@ -170,8 +170,9 @@ class CourseSource:
             known = ", ".join(sorted(contacts))
             raise SourceError(f"no contacts for country {country!r}; known: {known}",
                               self.root / "course.yaml")
-        fill = {k: str(v) for k, v in contacts[country].items()}
+        fill = {k: str(v) for k, v in (contacts[country] or {}).items() if str(v).strip()}
         s = self.texts[language].strings
+        self._check_contacts(country, fill, s)
 
         def md(key: str) -> str:
             return render_markdown(_fill(s.get(key, ""), fill))
@@ -208,6 +209,20 @@ class CourseSource:
             hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
             country=country,
         )
+
+
+    def _check_contacts(self, country: str, fill: dict[str, str], strings: dict[str, str]) -> None:
+        """A country may lack a contact nobody has verified yet; building it is then refused
+        rather than printing a wrong number or a bare {placeholder} for learners."""
+        used = {name for key, text in strings.items() if not key.startswith("ui.")
+                for name in PLACEHOLDER.findall(text)}
+        missing = sorted(used - set(fill))
+        if missing:
+            contacts = self.config["contacts"]
+            line = contacts.line_of(country) if isinstance(contacts, Located) else None
+            raise SourceError(f"contacts.{country} has no {', '.join(missing)}, which the course "
+                              f"text uses; add verified values before building with --country "
+                              f"{country}", self.root / "course.yaml", line)
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

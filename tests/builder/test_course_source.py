@@ -128,3 +128,38 @@ def test_unknown_key_warns_and_strict_makes_it_fatal(course, tmp_path):
     strict = CliRunner().invoke(cli, [*args, "--strict"])
     assert strict.exit_code == 1
     assert "1 warning(s) with --strict" in strict.output
+
+
+def test_country_picks_its_own_contact_details(course, tmp_path):
+    import zipfile
+
+    args = ["build", "--source", str(course), "--lang", "en", "--format", "web"]
+    for country in ("NL", "BE"):
+        result = CliRunner().invoke(cli, [*args, "--country", country, "--out",
+                                          str(tmp_path / country)])
+        assert result.exit_code == 0, result.output
+    html = {c: zipfile.ZipFile(tmp_path / c / "mini_en_web.zip").read("index.html").decode()
+            for c in ("NL", "BE")}
+    assert "www.police.be" in html["BE"] and "0900 8844" not in html["BE"]
+    assert "0900 8844" in html["NL"] and "www.police.be" not in html["NL"]
+
+
+def test_a_country_without_a_contact_the_text_uses_is_refused(course, tmp_path):
+    cfg = course / "course.yaml"
+    edit(cfg, "    police: www.police.be\n", "")
+    result = CliRunner().invoke(cli, ["build", "--source", str(course), "--country", "BE",
+                                      "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{cfg}:{line_of(cfg, '  BE:')}: contacts.BE has no police, "
+                                    "which the course text uses; add verified values")
+    assert not (tmp_path / "d").exists() or not list((tmp_path / "d").iterdir())
+
+
+def test_the_real_course_refuses_belgium_until_its_lines_are_verified(tmp_path):
+    from .conftest import ROOT
+
+    result = CliRunner().invoke(cli, ["build", "--source", str(ROOT / "course_src"), "--country",
+                                      "BE", "--lang", "nl", "--format", "web", "--out",
+                                      str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "contacts.BE has no anonymous_line, anonymous_phone" in result.output
