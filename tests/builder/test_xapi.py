@@ -1,10 +1,17 @@
-"""The xAPI package in headless Chromium against a real LRS (xapi-statements) on 127.0.0.1."""
+"""The xAPI package in headless Chromium against a real LRS (xapi-statements) on 127.0.0.1.
+
+What the browser sent is read from the site's POST log (tests/support/xapi_site.py) and from the
+learner's localStorage queue, so a statement that never reached the LRS is noticed even though the
+LRS stores a re-sent id only once. The State API (bookmark) is the site's in-memory stand-in.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,12 +26,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.lrs]
 V = load_vocabulary(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "courses" /
                     "minimal" / "course.yaml")
 AUTH = "Basic " + base64.b64encode(b"test-key:test-secret").decode()
+# The front desk path of the fixture course: 5 pages (welcome + 4), 4 questions.
+FRONTDESK = (["initialized"] + ["experienced", "progressed"] * 5 + ["answered"] * 4 +
+             ["passed", "completed", "terminated"])
 
 
-def launch_url(site, email: str, registration: str, hotel: str | None = "NL-AMS-0042") -> str:
-    params = {"endpoint": site.endpoint, "auth": AUTH, "registration": registration,
+def launch_url(site, email: str, registration: str | None,  # type: ignore[no-untyped-def]
+               hotel: str | None = "NL-AMS-0042") -> str:
+    params = {"endpoint": site.endpoint, "auth": AUTH,
               "actor": json.dumps({"mbox": f"mailto:{email}", "name": "Learner"}),
               "activity_id": V.course_iri}
+    if registration:
+        params["registration"] = registration
     if hotel:
         params["hotel"] = hotel
     return f"{site.url}/pkg/index.html?{urlencode(params)}"
@@ -37,8 +50,45 @@ def settle(page, site) -> None:  # type: ignore[no-untyped-def]
                            timeout=20000)
 
 
+def queued(page, reg: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ids waiting in the learner's queue for `reg` (read before the page is closed)."""
+    return page.evaluate("k => JSON.parse(localStorage.getItem(k) || '[]').map(s => s.id)",
+                         f"noroom.queue.{reg}")
+
+
 def mine(lrs, registration: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return [s for s in lrs.all() if s.get("context", {}).get("registration") == registration]
+
+
+def verb(s: dict) -> str:
+    return s["verb"]["id"].rsplit("/", 1)[1]
+
+
+def wait_for_lrs(lrs, reg: str, count: int, timeout: float = 20) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The LRS's statements for `reg` once it holds `count` (keepalive outlives the page)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sts = mine(lrs, reg)
+        if len(sts) >= count or time.monotonic() > deadline:
+            return sts
+        time.sleep(0.2)
+
+
+def close(page, site=None) -> None:  # type: ignore[no-untyped-def]
+    """Leave the course the way a closed tab does: pagehide, then the page is gone. With `site`
+    (during an outage), wait until the pagehide flush carrying `terminated` has reached the site,
+    so restoring the LRS afterwards cannot let it through."""
+    before = len(site.log) if site else 0
+    page.goto("about:blank")
+    if site:
+        wait_until(lambda: len(site.log) > before and site.log[-1][0] != 200)
+
+
+def wait_until(condition, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -47,26 +97,41 @@ def test_playthrough_sends_valid_statements_in_order(lrs, xapi_site, page, mini_
     reg = str(uuid.uuid4())
     page.goto(launch_url(site, "ann@example.org", reg))
     player = Player(page, page.main_frame)
+    questions = {q["id"]: q for q in player.data()["questions"]}
     player.play("frontdesk", correct=True)
     page.click("#finish")
     settle(page, site)
-    sts = sorted(mine(lrs, reg), key=lambda s: (s["timestamp"], s["stored"]))
-    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in sts]
-    assert verbs[0] == "initialized" and verbs[-1] == "terminated"
-    assert verbs.count("answered") == 4 and verbs.count("experienced") == 5
-    assert verbs[-3:] == ["passed", "completed", "terminated"]
-    for s in sts:
+    by_id = {s["id"]: s for s in mine(lrs, reg)}
+    arrived = [by_id[i] for i in site.delivered()]  # the order the LRS received them in
+    assert [verb(s) for s in arrived] == FRONTDESK
+    assert sorted(by_id) == sorted(site.delivered())  # each exactly once
+    for s in arrived:
         assert s["actor"]["mbox"] == "mailto:ann@example.org"
-        assert s["context"]["language"] == lang
+        assert s["context"]["registration"] == reg and s["context"]["language"] == lang
         assert s["timestamp"].endswith("Z")
         assert s["context"]["extensions"][V.hotel_extension] == "NL-AMS-0042"
-    passed = next(s for s in sts if s["verb"]["id"] == V.verbs["passed"])
+    progress = [s["result"]["extensions"][V.progress_extension] for s in arrived
+                if verb(s) == "progressed"]
+    # 5 of the path's 9 pages and questions: every page seen, the quiz not yet answered.
+    assert progress == sorted(progress) and progress[-1] == round(100 * 5 / 9)
+    assert all(s["object"]["id"] == V.course_iri for s in arrived if verb(s) == "progressed")
+    experienced = [s for s in arrived if verb(s) == "experienced"]
+    assert [s["object"]["id"] for s in experienced] == [
+        V.module_iri(m) for m in ("start", "signals", "signals", "role-frontdesk", "act")]
+    for s in experienced + [s for s in arrived if verb(s) == "answered"]:
+        assert s["object"]["id"].startswith(V.course_iri + "/")
+        assert s["context"]["contextActivities"]["parent"] == [
+            {"objectType": "Activity", "id": V.course_iri}]
+    for s in (s for s in arrived if verb(s) == "answered"):
+        q = questions[s["object"]["id"].rsplit("/", 1)[1]]
+        definition = s["object"]["definition"]
+        assert definition["interactionType"] == "choice"
+        assert [c["id"] for c in definition["choices"]] == q["options"]
+        assert definition["correctResponsesPattern"] == [q["correct"]]
+        assert s["result"]["response"] == q["correct"] and s["result"]["success"] is True
+    passed = next(s for s in arrived if verb(s) == "passed")
     assert passed["object"]["id"] == V.course_iri and passed["result"]["score"]["scaled"] == 1
-    answered = [s for s in sts if s["verb"]["id"] == V.verbs["answered"]]
-    assert all(s["context"]["contextActivities"]["parent"][0]["id"] == V.course_iri
-               for s in answered)
-    assert all(s["object"]["id"].startswith(V.course_iri + "/question/") for s in answered)
-    assert validate_statements(sts) == []
+    assert validate_statements(arrived) == []
     assert page.js_errors == []
 
 
@@ -76,9 +141,24 @@ def test_failed_attempt_sends_failed_and_no_completion(lrs, xapi_site, page, min
     page.goto(launch_url(site, "bob@example.org", reg))
     Player(page, page.main_frame).play("housekeeping", correct=False)
     settle(page, site)
-    verbs = {s["verb"]["id"] for s in mine(lrs, reg)}
-    assert V.verbs["failed"] in verbs
-    assert V.verbs["completed"] not in verbs and V.verbs["passed"] not in verbs
+    sts = mine(lrs, reg)
+    verbs = {verb(s) for s in sts}
+    assert "failed" in verbs and not {"completed", "passed"} & verbs
+    failed = next(s for s in sts if verb(s) == "failed")
+    assert failed["result"]["success"] is False and failed["result"]["score"]["scaled"] == 0
+    assert validate_statements(sts) == []
+
+
+def expect_exactly(lrs, site, reg: str, sessions: int) -> None:  # type: ignore[no-untyped-def]
+    """The LRS holds exactly the statements the browser POSTed (in any answer), once each, with
+    a full front desk run's counts over `sessions` launches."""
+    want = Counter(FRONTDESK)
+    want.update({"initialized": sessions - 1, "terminated": sessions - 1})
+    sts = wait_for_lrs(lrs, reg, sum(want.values()))
+    assert {s["id"] for s in sts} == set(site.posted())
+    assert len(sts) == len(set(site.posted()))
+    assert Counter(verb(s) for s in sts) == want
+    assert validate_statements(sts) == []
 
 
 def test_offline_mid_course_then_relaunch_delivers_every_statement_once(lrs, xapi_site, browser,
@@ -93,36 +173,134 @@ def test_offline_mid_course_then_relaunch_delivers_every_statement_once(lrs, xap
     settle(page, site)
     site.mode = "down"                      # the LRS disappears
     player.play("frontdesk", correct=True)  # ... the learner carries on to the end
-    page.wait_for_timeout(500)
-    queued = page.evaluate(f"JSON.parse(localStorage.getItem('noroom.queue.{reg}')).length")
-    assert queued > 0
-    page.goto("about:blank")                # closes the course (pagehide: the flush fails too)
+    waiting = queued(page, reg)
+    assert len(waiting) >= 10
+    close(page, site)                       # pagehide: terminated is queued, the flush fails too
     site.mode = "up"
     page.goto(launch_url(site, "cem@example.org", reg))  # the next launch sends them first
     page.wait_for_selector(".step.current")
     settle(page, site)
+    close(page)                             # second session ends: terminated by keepalive
+    expect_exactly(lrs, site, reg, sessions=2)
+    assert set(waiting) <= set(site.delivered())
     context.close()
-    sts = mine(lrs, reg)
-    ids = [s["id"] for s in sts]
-    assert len(ids) == len(set(ids))
-    verbs = [s["verb"]["id"] for s in sts]
-    assert verbs.count(V.verbs["completed"]) == 1 and verbs.count(V.verbs["passed"]) == 1
 
 
 @pytest.mark.parametrize("status", ["503", "429"])
-def test_lrs_answering_errors_for_a_while_loses_nothing(lrs, xapi_site, page, mini_dist, status):
+def test_lrs_answering_errors_for_a_while_loses_nothing(lrs, xapi_site, browser, mini_dist,
+                                                        status):
     site = xapi_site(mini_dist / "mini_en_xapi.zip")
     reg = str(uuid.uuid4())
+    context = browser.new_context()
+    page = context.new_page()
     page.goto(launch_url(site, "dia@example.org", reg))
+    player = Player(page, page.main_frame)
     site.mode = status
-    Player(page, page.main_frame).play("frontdesk", correct=True)
-    assert "could not be saved" in page.inner_text("#notice")
+    player.play("frontdesk", stop_at="q:q-checkin")
+    assert "could not be saved" in player.notice()
+    close(page)                             # closed and relaunched while the LRS still refuses
+    page.goto(launch_url(site, "dia@example.org", reg))
+    player = Player(page, page.main_frame)
+    page.click("#resume-yes")               # the bookmark the LRS never got was kept locally
+    assert player.step() == "q:q-checkin"
+    player.play("frontdesk", correct=True)
     site.mode = "up"
     page.click("#finish")  # the next statement triggers a send at once; the queue follows
     settle(page, site)
+    assert "saved again" in player.notice()
+    expect_exactly(lrs, site, reg, sessions=2)
+    wait_until(lambda: bool(site.state))  # the bookmark reaches the State API once it is back
+    context.close()
+
+
+def test_a_refused_statement_is_dropped_alone_with_a_record_and_a_notice(lrs, xapi_site, page,
+                                                                        mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    reg = str(uuid.uuid4())
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(launch_url(site, "gus@example.org", reg))
+    player = Player(page, page.main_frame)
+    site.mode = "503"  # statements pile up, so the bad one travels in a batch
+    player.play("frontdesk", stop_at="q:q-manager")
+    site.refuse = lambda s: s["object"]["id"] == V.question_iri("q-checkin")
+    site.mode = "up"
+    player.play("frontdesk", correct=True)
+    page.click("#finish")
+    settle(page, site)
+    refused = [ids for code, ids in site.log if code == 400]
+    assert len(refused[0]) > 1 and len(refused[-1]) == 1  # the batch, then the one statement
+    (bad,) = refused[-1]
+    dropped = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"noroom.dropped.{reg}")
+    assert [(d["id"], d["verb"], d["status"]) for d in dropped] == [(bad, "answered", 400)]
+    assert "refuses this statement" in dropped[0]["reason"]
+    assert any(bad in e and "HTTP 400" in e for e in errors)
+    assert player.notice() == player.data()["ui"]["save_refused"]  # not replaced by "saved again"
     sts = mine(lrs, reg)
-    assert len({s["id"] for s in sts}) == len(sts)
-    assert [s["verb"]["id"] for s in sts].count(V.verbs["completed"]) == 1
+    assert {s["id"] for s in sts} == set(site.posted()) - {bad}
+    assert [verb(s) for s in sts].count("answered") == 3
+    assert page.js_errors == []
+
+
+def test_closing_the_page_flushes_the_queue_with_keepalive(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    reg = str(uuid.uuid4())
+    page.goto(launch_url(site, "hal@example.org", reg))
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", stop_at="q:q-checkin")
+    settle(page, site)
+    site.mode = "503"
+    player.play("frontdesk", stop_at="q:q-frontdesk-1")  # two answers wait in the queue
+    waiting = queued(page, reg)
+    assert len(waiting) == 2
+    # Once an attempt carrying the whole queue has failed, the next retry is seconds away
+    # (backoff), so only the pagehide flush can deliver them.
+    wait_until(lambda: site.log[-1] == (503, waiting))
+    site.mode = "up"
+    close(page)  # no relaunch
+    sts = wait_for_lrs(lrs, reg, len(site.delivered()) + len(waiting) + 1)
+    ids = {s["id"] for s in sts}
+    assert set(waiting) <= ids
+    assert [verb(s) for s in sts].count("terminated") == 1
+    assert verb(next(s for s in sts if s["id"] == site.delivered()[-1])) == "terminated"
+    delivered = site.delivered()
+    assert len(delivered) == len(set(delivered)) == len(ids)  # flushed once, not per handler
+
+
+def test_a_launch_without_registration_keeps_one_registration(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    page.goto(launch_url(site, "ida@example.org", None))
+    Player(page, page.main_frame).play("frontdesk", stop_at="page:signals-guests")
+    site.mode = "down"
+    Player(page, page.main_frame).next()
+    close(page, site)
+    site.mode = "up"
+    page.goto(launch_url(site, "ida@example.org", None))
+    Player(page, page.main_frame)
+    page.click("#resume-yes")
+    settle(page, site)
+    regs = Counter(s["context"]["registration"] for s in lrs.all())
+    assert len(regs) == 1
+    (reg,) = regs
+    assert {s["id"] for s in mine(lrs, reg)} == set(site.posted())
+
+
+def test_a_queue_left_under_another_registration_goes_first(lrs, xapi_site, page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    old, new = str(uuid.uuid4()), str(uuid.uuid4())
+    site.mode = "down"  # the package's files still load; the LRS does not answer
+    page.goto(launch_url(site, "jan@example.org", old))
+    Player(page, page.main_frame).play("frontdesk", stop_at="page:signals-rooms")
+    left = queued(page, old)
+    close(page, site)  # adds its terminated to the old queue
+    site.mode = "up"
+    page.goto(launch_url(site, "jan@example.org", new))
+    Player(page, page.main_frame)
+    settle(page, site)
+    old_sts = mine(lrs, old)
+    assert set(left) < {s["id"] for s in old_sts}
+    assert [verb(s) for s in old_sts].count("terminated") == 1
+    assert site.delivered()[:len(left)] == left  # before anything of the new launch
 
 
 def test_resume_through_the_state_api(lrs, xapi_site, browser, mini_dist):
@@ -133,7 +311,7 @@ def test_resume_through_the_state_api(lrs, xapi_site, browser, mini_dist):
     player = Player(first, first.main_frame)
     player.play("housekeeping", stop_at="q:q-manager")
     answers = player.state()["answers"]
-    first.wait_for_timeout(600)  # the bookmark is written 300 ms after the last change
+    first.wait_for_function(f"!localStorage.getItem('noroom.state.{reg}')")  # the PUT landed
     first.close()
     second = browser.new_page()
     second.goto(launch_url(site, "eva@example.org", reg))

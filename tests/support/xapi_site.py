@@ -1,7 +1,18 @@
 """One origin (127.0.0.1) that serves an xAPI package under /pkg/ and an LRS under /xAPI/: the
-statement resource is forwarded to the real test LRS (xapi-statements), the State API (which that
-service lacks) is kept in memory here. `mode` simulates outages: "down" drops connections, a
-number answers that HTTP status."""
+statement resource is forwarded to the real test LRS (xapi-statements).
+
+Limitation: xapi-statements has no State API or Agent Profile API, so those two resources are a
+Python stand-in kept in memory here (GET/PUT by stateId, activityId and registration; the agent
+is not part of the key). Tests of resume and of cmi5 LMS.LaunchData exercise the runtime's
+requests against this stand-in, not against a real LRS's document store.
+
+`mode` simulates outages: "down" drops connections, a number answers that HTTP status; `refuse`
+(a predicate on one statement) makes any POST carrying a matching statement answer 400, as a real
+LRS does for a batch with one invalid statement. `log` records every statement POST in arrival
+order (status, ids), including the ones an outage answered, so tests can compare what the
+browser sent with what the LRS holds. The cmi5 `fetch` URL hands out `fetch_token` once, then the
+spec's error JSON (`fetch_error` makes it answer the error JSON from the start).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +20,7 @@ import json
 import subprocess
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,6 +52,9 @@ class XapiSite:
     mode: str = "up"
     state: dict[str, str] = field(default_factory=dict)
     posts: list[int] = field(default_factory=list)
+    log: list[tuple[int, list[str]]] = field(default_factory=list)
+    refuse: Callable[[dict[str, Any]], bool] | None = None
+    fetch_error: bool = False
     profiles: dict[str, str] = field(default_factory=dict)
     fetch_token: str = "dGVzdC1rZXk6dGVzdC1zZWNyZXQ="  # test-key:test-secret
     fetches: int = 0
@@ -54,6 +68,14 @@ class XapiSite:
     @property
     def endpoint(self) -> str:
         return self.url + "/xAPI/"
+
+    def posted(self, status: int | None = None) -> list[str]:
+        """Statement ids the browser POSTed, in arrival order (only answers with `status`)."""
+        return [i for code, ids in self.log if status in (None, code) for i in ids]
+
+    def delivered(self) -> list[str]:
+        """Ids of statements in POSTs the LRS accepted (2xx), in arrival order."""
+        return [i for code, ids in self.log if 200 <= code < 300 for i in ids]
 
 
 def validate_statements(statements: list[dict[str, Any]]) -> list[Any]:
@@ -127,20 +149,28 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
             if urlsplit(self.path).path == "/fetch":
                 # cmi5 fetch URL: the token once, then the spec's error JSON.
                 site.fetches += 1
-                if site.fetches == 1:
+                if site.fetches == 1 and not site.fetch_error:
                     return self._send(200, json.dumps({"auth-token": site.fetch_token}).encode())
                 return self._send(200, json.dumps({"error-code": "1", "error-text":
                                                    "already fetched"}).encode())
-            if self._outage():
+            if urlsplit(self.path).path != "/xAPI/statements":
+                return None if self._outage() else self._send(404)
+            batch = json.loads(body)
+            ids = [s["id"] for s in batch]
+            if site.mode != "up":
+                site.log.append((0 if site.mode == "down" else int(site.mode), ids))
+                self._outage()
                 return None
-            if urlsplit(self.path).path == "/xAPI/statements":
-                site.posts.append(len(json.loads(body)))
-                r = httpx.post(site.lrs_endpoint + "statements", content=body, timeout=30,
-                               headers={"Content-Type": "application/json",
-                                        "Authorization": self.headers.get("Authorization", ""),
-                                        "X-Experience-API-Version": "1.0.3"})
-                return self._send(r.status_code, r.content)
-            return self._send(404)
+            if site.refuse and any(site.refuse(s) for s in batch):
+                site.log.append((400, ids))
+                return self._send(400, b'{"message": "the test LRS refuses this statement"}')
+            site.posts.append(len(batch))
+            r = httpx.post(site.lrs_endpoint + "statements", content=body, timeout=30,
+                           headers={"Content-Type": "application/json",
+                                    "Authorization": self.headers.get("Authorization", ""),
+                                    "X-Experience-API-Version": "1.0.3"})
+            site.log.append((r.status_code, ids))
+            return self._send(r.status_code, r.content)
 
     return Handler
 

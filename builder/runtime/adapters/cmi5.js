@@ -1,9 +1,12 @@
 /* cmi5 AU (cmi5 spec, "AU requirements"): reads endpoint, fetch, actor, registration, activityId;
- * POSTs once to fetch for the auth token; reads LMS.LaunchData (launchMode, masteryScore,
- * returnURL, contextTemplate) from the State API and cmi5LearnerPreferences from the Agent Profile
- * API; sends initialized first, passed/failed/completed with the cmi5 and moveOn categories and
- * the context template's session id, never a verdict in Browse or Review, terminated last, then
- * goes to returnURL. Built on NoroomXapi (xapi.js). */
+ * POSTs to fetch for the auth token once per launch (kept in sessionStorage by fetch URL, so a
+ * reload in the same tab stays tracked; the fetch URL answers only once) and handles the LMS's
+ * error JSON (console.error, the not_saved notice); reads LMS.LaunchData (launchMode,
+ * masteryScore, returnURL, contextTemplate) from the State API; sends initialized first,
+ * passed/failed/completed with the cmi5 and moveOn categories and the context template (session
+ * id, hotel), never a verdict in Browse or Review, terminated last, then goes to returnURL.
+ * Each package is one language: context.language is that language, and cmi5LearnerPreferences
+ * is not read (an LMS offers the learner the package in their language). Built on NoroomXapi. */
 window.NoroomAdapter = function (data, hooks) {
   "use strict";
   var q = new URLSearchParams(location.search), actor = null;
@@ -35,6 +38,18 @@ window.NoroomAdapter = function (data, hooks) {
     if (!Object.keys(ctx.contextActivities).length) delete ctx.contextActivities;
     return st;
   }
+  /* The fetch URL answers once per launch (cmi5 spec, "fetch"): keep the token for reloads. */
+  function token() {
+    var key = "noroom.cmi5.token." + fetchUrl, kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (kept && kept["auth-token"]) return Promise.resolve(kept);
+    return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); }).then(function (body) {
+      if (body && body["auth-token"]) {
+        try { sessionStorage.setItem(key, JSON.stringify(body)); } catch (e) { /* blocked: this page only */ }
+      }
+      return body;
+    });
+  }
   var pending = [];
   function later(name) {
     return function () {
@@ -46,23 +61,20 @@ window.NoroomAdapter = function (data, hooks) {
   }
   return {
     start: function () {
-      // The fetch URL hands out the auth token once; its error JSON carries a code and a text.
-      return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); })
-        .then(function (body) {
+      return token().then(function (body) {
           if (!body || !body["auth-token"]) {
-            if (window.console) console.error("noroom: cmi5 fetch failed: " + JSON.stringify(body));
-            hooks.notify("save_failed");
+            // The LMS's error JSON ({"error-code", "error-text"}): untracked, and the learner
+            // sees the not_saved notice the runtime shows for {tracked: false}.
+            if (window.console) console.error("noroom: the LMS's cmi5 fetch URL gave no token: " + JSON.stringify(body));
             return { tracked: false };
           }
           var auth = "Basic " + body["auth-token"];
           var agent = encodeURIComponent(JSON.stringify(actor));
           var stateUrl = endpoint + "activities/state?stateId=LMS.LaunchData&activityId=" +
             encodeURIComponent(activityId) + "&agent=" + agent + "&registration=" + encodeURIComponent(registration);
-          return Promise.all([getJSON(stateUrl, auth),
-            getJSON(endpoint + "agents/profile?profileId=cmi5LearnerPreferences&agent=" + agent, auth)])
+          return getJSON(stateUrl, auth)
             .then(function (got) {
-              launch = got[0] || {};
-              var prefs = got[1] || {};
+              launch = got || {};
               returnURL = launch.returnURL || null;
               var mode = String(launch.launchMode || "Normal").toLowerCase();
               var ext = (launch.contextTemplate || {}).extensions || {};
@@ -71,12 +83,14 @@ window.NoroomAdapter = function (data, hooks) {
                 registration: registration, course: activityId, hotel: ext[data.xapi.hotelExt] || "",
                 decorate: decorate, mode: mode, mastery: mastery, judged: mode === "normal",
                 onExit: function () { if (returnURL) setTimeout(function () { location.href = returnURL; }, 400); } });
-              data.learnerLanguages = prefs.languagePreference || "";
               pending.forEach(function (p) { inner[p[0]].apply(inner, p[1]); });
               pending = [];
               return inner.start();
             });
-        }, function () { hooks.notify("save_failed"); return { tracked: false }; });
+        }, function (e) {
+          if (window.console) console.error("noroom: the LMS's cmi5 fetch URL failed: " + e);
+          return { tracked: false };
+        });
     },
     save: later("save"), page: later("page"), answer: later("answer"), complete: later("complete"),
     exit: later("exit"), flush: function () { if (inner) inner.flush(); }
