@@ -29,7 +29,7 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--lrs-secret", metavar="SECRET", help="Its secret (or NOROOM_LRS_SECRET). It is "
               "readable inside the package: use a write-only key and rotate it.")
 @click.option("--lms-homepage", metavar="URL", help="The LMS's URL, the homePage of learners' "
-              "xAPI accounts (default: the LRS endpoint's origin).")
+              "xAPI accounts (required with --lrs-endpoint).")
 @click.option("--hotel-from", default="ask", show_default=True, metavar="student_id|ask|ID",
               help="Where dual tracking finds the hotel: the hotel code at the start of the LMS "
               "student id, the learner types it, or one fixed hotel id.")
@@ -43,7 +43,8 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     Example:
       noroom build --lang nl --lang en --format scorm12 --out dist
       noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \
-        --lrs-key KEY --lrs-secret SECRET --hotel-from student_id
+        --lrs-key KEY --lrs-secret SECRET --lms-homepage https://lms.example \
+        --hotel-from student_id
     """
     from builder.build import build
     from builder.formats import FORMATS, BuildOptions
@@ -65,9 +66,9 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
 
 def _dual_tracking(endpoint: str | None, key: str | None, secret: str | None,
                    homepage: str | None, hotel_from: str) -> dict:
+    """The runtime's `lrs` settings, or {} without --lrs-endpoint; click usage errors (exit 2)."""
     import base64
     import os
-    from urllib.parse import urlsplit
 
     if not endpoint:
         return {}
@@ -75,12 +76,25 @@ def _dual_tracking(endpoint: str | None, key: str | None, secret: str | None,
     if not key or not secret:
         raise click.UsageError("--lrs-endpoint needs --lrs-key and --lrs-secret "
                                "(or NOROOM_LRS_SECRET)")
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise click.BadParameter("must be an http(s) URL", param_hint="--lrs-endpoint")
+    # The account homePage identifies the LMS's learners in the LRS for good: no guessing it
+    # from the LRS's address, which would file every chain's learners under one system.
+    if not homepage:
+        raise click.UsageError("--lrs-endpoint needs --lms-homepage, the LMS's URL (e.g. "
+                               "https://lms.chain.example): it names whose learners the "
+                               "student ids are")
+    _http_url(endpoint, "--lrs-endpoint")
+    _http_url(homepage, "--lms-homepage")
     token = base64.b64encode(f"{key}:{secret}".encode()).decode()
     return {"lrs": {"endpoint": endpoint, "auth": "Basic " + token, "hotelFrom": hotel_from,
-                    "homePage": homepage or f"{parts.scheme}://{parts.netloc}"}}
+                    "homePage": homepage}}
+
+
+def _http_url(value: str, option: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter("must be an http(s) URL", param_hint=option)
 
 
 def _load_brand(path: Path | None):  # type: ignore[no-untyped-def]
