@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builder.course import load_source
 from builder.formats import FORMATS, BuildOptions
-from builder.package import write_zip
+from builder.package import Shared, write_zip
 from noroom.errors import SourceError
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,22 @@ def build(
                           f"({', '.join(source.languages)})", source_dir / "course.yaml")
     fmts = list(formats) or list(FORMATS)
     options = options or BuildOptions()
-    jobs = []
-    for lang in langs:
-        course = source.course(lang, country)
-        for name in fmts:
-            path = out_dir / package_name(course.id, lang, name)
-            jobs.append((path, name, lang, FORMATS[name].files(course, options)))
-    # zlib releases the GIL: packages are compressed on every core, in a fixed order of results.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        sizes = list(pool.map(lambda job: write_zip(job[3], job[0]), jobs))
     built = []
-    for (path, name, lang, _), size in zip(jobs, sizes, strict=True):
-        item = Built(path, name, lang, size)
-        built.append(item)
-        if progress:
-            progress(item)
+    # Pipelined: a package is compressed on a pool thread (zlib releases the GIL) while the main
+    # thread renders the next ones, so rendering and compressing overlap on every core.
+    # Results are collected in submission order, so output and progress order are fixed.
+    shared: Shared = {}  # members common to many packages are compressed once
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        jobs = []
+        for lang in langs:
+            course = source.course(lang, country)
+            for name in fmts:
+                path = out_dir / package_name(course.id, lang, name)
+                files = FORMATS[name].files(course, options)
+                jobs.append((path, name, lang, pool.submit(write_zip, files, path, shared)))
+        for path, name, lang, future in jobs:
+            item = Built(path, name, lang, future.result())
+            built.append(item)
+            if progress:
+                progress(item)
     return built

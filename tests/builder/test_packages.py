@@ -16,6 +16,7 @@ from lxml import etree
 
 from builder.build import build
 from builder.check import SCORM12_NS, SCORM2004_NS, check_package, scorm_schema
+from builder.package import zip_bytes
 from noroom.cli import cli
 
 from .conftest import ALL_FORMATS, FIXTURES, REAL_LANGUAGES, ROOT, real_package
@@ -256,3 +257,26 @@ def test_check_warns_about_a_package_over_the_size_budget(mini_dist, tmp_path):
     assert result.stderr == (f"{path}: warning: package is {kb} KB, over the 300 KB budget for "
                              "a package without media\n")
     assert result.stdout == f"{path}: ok (scorm12)\n"
+
+
+def test_zip_writer_gives_the_bytes_zipfile_writes(tmp_path, monkeypatch):
+    """Our writer (which compresses shared members once per build) must stay a plain zip:
+    byte for byte what zipfile writes for the same sorted, dated, 0644, level-9 entries."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    big = (ROOT / "builder" / "schemas" / "scorm2004" / "imscp_v1p1.xsd").read_bytes()
+    files = {"z.xsd": big, "a/ü.html": "ü".encode() * 50, "empty.txt": b"", "m.xml": b"<m/>",
+             "runtime.js": (ROOT / "builder" / "runtime" / "runtime.js").read_bytes()}
+    expected = tmp_path / "zipfile.zip"
+    with zipfile.ZipFile(expected, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type, info.create_system = zipfile.ZIP_DEFLATED, 3
+            info.external_attr = 0o100644 << 16
+            zf.writestr(info, files[name], compresslevel=9)
+    shared: dict = {}
+    first = zip_bytes(files, shared)
+    assert big in shared  # compressed once, reused below
+    second = zip_bytes({**files, "other.txt": b"x"}, shared)
+    assert first == expected.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(second)) as zf:
+        assert zf.testzip() is None and zf.read("z.xsd") == big
