@@ -56,13 +56,12 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
     """
     result = SyncResult()
     with Store.open(store_path) as store:
-        since = None
-        if c := _iso(store.get("cursor")):
-            since = _since(c - overlap)
+        cursor = store.get("cursor")
+        since = _since(c - overlap) if (c := _iso(cursor)) else None
         client = client or LRSClient(endpoint, user, password, page_size=page_size)
         with client:
             for page in _prefetched(client.pages(since)):
-                _store_page(store, page, result)
+                cursor = _store_page(store, page, result, cursor)
                 if progress:
                     progress(result)
     log.info("synced %d pages, %d statements, %d new", result.pages, result.fetched, result.new)
@@ -84,7 +83,8 @@ def _prefetched(pages: Iterator[Page]) -> Iterator[Page]:
             yield page
 
 
-def _store_page(store: Store, page: Page, result: SyncResult) -> None:
+def _store_page(store: Store, page: Page, result: SyncResult, cursor: str | None) -> str | None:
+    """Write one page with the cursor it advances; return the cursor now stored."""
     good, skipped = [], []
     for st in page.statements:
         row, why = check_statement(st)
@@ -93,8 +93,8 @@ def _store_page(store: Store, page: Page, result: SyncResult) -> None:
         else:
             good.append(row)
     meta = {}
-    if cursor := _next_cursor(store.get("cursor"), good, page.consistent_through):
-        meta["cursor"] = cursor
+    if moved := _next_cursor(cursor, good, page.consistent_through):
+        meta["cursor"] = moved
     result.pages += 1
     n = result.pages
     result.new += store.add_page(good, meta, skipped,
@@ -102,6 +102,7 @@ def _store_page(store: Store, page: Page, result: SyncResult) -> None:
     _test_crash("after-commit", result.pages)
     result.fetched += len(page.statements)
     result.invalid += len(skipped)
+    return moved or cursor
 
 
 def _next_cursor(old: str | None, rows: list, consistent_through: str | None) -> str | None:
