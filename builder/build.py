@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.check import SIZE_BUDGET
 from builder.course import load_source
 from builder.formats import FORMATS, BuildOptions
 from builder.package import Shared, write_zip
@@ -68,6 +69,10 @@ def build(
                 jobs.append((path, name, lang, pool.submit(write_zip, files, path, shared)))
         for path, name, lang, future in jobs:
             item = Built(path, name, lang, future.result())
+            if item.size > SIZE_BUDGET:
+                log.warning("%s: %d KB, over the %d KB budget for a package without media; "
+                            "keep media out of the package or shorten the course", path,
+                            item.size // 1024, SIZE_BUDGET // 1024)
             built.append(item)
             if progress:
                 progress(item)

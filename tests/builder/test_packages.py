@@ -280,3 +280,12 @@ def test_zip_writer_gives_the_bytes_zipfile_writes(tmp_path, monkeypatch):
     assert first == expected.read_bytes()
     with zipfile.ZipFile(io.BytesIO(second)) as zf:
         assert zf.testzip() is None and zf.read("z.xsd") == big
+
+
+def test_build_warns_when_a_package_is_over_the_size_budget(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("builder.build.SIZE_BUDGET", 4 * 1024)  # the fixture web zip is ~9 KB
+    with caplog.at_level("WARNING", logger="builder.build"):
+        (built,) = build(FIXTURES / "minimal", tmp_path, ["en"], ["web"])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{built.path}: {built.size // 1024} KB, over the 4 KB budget for a package without "
+        "media; keep media out of the package or shorten the course"]
