@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/runtime.py [--statements 2000]
 
-Sizes: runtime.js + adapter.js + runtime.css of each built package, gzipped (budget 20 KB).
+Sizes: runtime.js (adapters included) + runtime.css of each built package, gzipped (budget 20 KB).
 Throughput: N statements are put in a learner's localStorage queue, the xAPI package is launched
 in headless Chromium with that registration, and the time until the queue is empty is measured
 against the local LRS (Learning Locker's xapi-statements on 127.0.0.1); the floor is POSTing the
