@@ -140,9 +140,10 @@
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
     $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
-    // Back stays open on the result until the course is complete: a learner who passed with a
-    // page unseen can go back to it (answers stay locked) and complete on the way forward.
-    $("#back").disabled = cur === 0 || (id === "result" && state.done === 1);
+    // Back is closed on the result, except for a learner who passed with a page unseen: they go
+    // back to it (answers stay locked) and complete the course on the way forward.
+    var unseen = id === "result" && state.done !== 1 && score().scaled + 1e-9 >= mastery;
+    $("#back").disabled = cur === 0 || (id === "result" && !unseen);
     updateNext();
     if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
     save();
@@ -161,7 +162,7 @@
   function orderOptions(q) {
     var el = $('.step[data-step="q:' + q.id + '"]'), box = $(".options", el);
     var opts = q.options.map(function (o) { return $('.opt input[value="' + o + '"]', box).parentNode; });
-    var r = rng(state.seed + 7919 * state.att + data.questions.indexOf(q));
+    var r = rng(1 + data.questions.indexOf(q));
     for (var k = opts.length - 1; k > 0; k--) { var j = Math.floor(r() * (k + 1)); var t = opts[k]; opts[k] = opts[j]; opts[j] = t; }
     opts.forEach(function (o) { box.appendChild(o); });
   }

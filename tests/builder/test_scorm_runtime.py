@@ -115,6 +115,7 @@ def test_failing_learner_is_failed_and_can_retry_to_pass(lms_server, page, mini_
         assert status(data, fmt) == ("incomplete", "failed")
         assert (float(data["score"]["raw"]), float(data["score"]["scaled"])) == (0.0, 0.0)
     assert player.frame.is_visible("#retry")
+    assert player.frame.is_disabled("#back")  # a failed learner retries; no way around the quiz
     player.frame.click("#retry")
     right_choices = player.play("housekeeping", correct=True)
     data = cmi(page)
