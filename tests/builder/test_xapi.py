@@ -174,7 +174,7 @@ def test_offline_mid_course_then_relaunch_delivers_every_statement_once(lrs, xap
     site.mode = "down"                      # the LRS disappears
     player.play("frontdesk", correct=True)  # ... the learner carries on to the end
     waiting = queued(page, reg)
-    assert len(waiting) >= 10
+    assert len(waiting) >= 5
     close(page, site)                       # pagehide: terminated is queued, the flush fails too
     site.mode = "up"
     page.goto(launch_url(site, "cem@example.org", reg))  # the next launch sends them first
@@ -201,7 +201,8 @@ def test_lrs_answering_errors_for_a_while_loses_nothing(lrs, xapi_site, browser,
     close(page)                             # closed and relaunched while the LRS still refuses
     page.goto(launch_url(site, "dia@example.org", reg))
     player = Player(page, page.main_frame)
-    page.click("#resume-yes")               # the bookmark the LRS never got was kept locally
+    assert player.step() == "resume"        # the bookmark the LRS never got was kept locally
+    page.click("#resume-yes")
     assert player.step() == "q:q-checkin"
     player.play("frontdesk", correct=True)
     site.mode = "up"
@@ -276,7 +277,7 @@ def test_a_launch_without_registration_keeps_one_registration(lrs, xapi_site, pa
     close(page, site)
     site.mode = "up"
     page.goto(launch_url(site, "ida@example.org", None))
-    Player(page, page.main_frame)
+    assert Player(page, page.main_frame).step() == "resume"  # the same registration's bookmark
     page.click("#resume-yes")
     settle(page, site)
     regs = Counter(s["context"]["registration"] for s in lrs.all())
