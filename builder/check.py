@@ -309,5 +309,6 @@ def check_package(path: Path) -> Report:
         if size > SIZE_BUDGET:
             report.warnings.append(Problem("", None, f"package is {size // 1024} KB, over the "
                                            f"{SIZE_BUDGET // 1024} KB budget for a package "
-                                           "without media"))
+                                           "without media; fine if it carries media, otherwise "
+                                           "look for files it does not need"))
     return report

@@ -255,7 +255,8 @@ def test_check_warns_about_a_package_over_the_size_budget(mini_dist, tmp_path):
     assert result.exit_code == 0, result.output
     kb = path.stat().st_size // 1024
     assert result.stderr == (f"{path}: warning: package is {kb} KB, over the 300 KB budget for "
-                             "a package without media\n")
+                             "a package without media; fine if it carries media, otherwise look "
+                             "for files it does not need\n")
     assert result.stdout == f"{path}: ok (scorm12)\n"
 
 
