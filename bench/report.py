@@ -1,11 +1,24 @@
-"""Benchmark: `noroom report` on generated statements, against the floor of parsing the same
-NDJSON with orjson and nothing else, and against parsing with the `tincan` package.
+"""Benchmark: `noroom report` on generated statements.
 
     .venv/bin/python bench/report.py --sizes 100000,1000000 [--tincan-sample 50000]
+    .venv/bin/python bench/report.py --sizes "" --scale 1000000,10000000,50000000 \
+        [--dask-size 10000000]
 
-Each measurement runs in a fresh process, so peak RSS is that step's own. Files go to bench/out/
-(git-ignored). Prints figures; judges nothing. Targets (issue 6): report <= 2x the floor,
->= 20x faster than tincan, 10M statements in <= 2 GB RSS.
+Issue 6 (`--sizes`): NDJSON files in the real shape; the report from NDJSON and from the store
+against the floor of parsing the same NDJSON with orjson and nothing else, and against parsing
+with the `tincan` package. Targets: report <= 2x the floor, >= 20x faster than tincan.
+
+Issue 7 (`--scale`): a store and a Parquet export generated directly (vectorised, no NDJSON: at
+50M statements the JSON text alone would take longer to write than the measurement), with the
+same statements in both; the report computation (read, rule, certification.json) from the store
+and from Parquet, each against its floor measured in the same run (the store: iterating the same
+rows out of SQLite; Parquet: pyarrow reading the same columns with the same filter), the growth
+of the time from the smallest to each larger size (linear: the size ratio), and at `--dask-size`
+the Dask engine on a 2-worker LocalCluster against the default engine. Targets: 10M statements
+in <= 20 s and <= 2 GB RSS on a 2-core machine.
+
+Each measurement runs in a fresh process, so peak RSS is that step's own (for Dask, also the
+largest worker's). Files go to bench/out/ (git-ignored). Prints figures; judges nothing.
 """
 
 from __future__ import annotations
@@ -124,7 +137,245 @@ def step_load_store(path: Path, store: Path) -> int:
     return n
 
 
+# ---- issue 7: generated store and Parquet at scale ------------------------------------------
+
+SHAPE = (["initialized"] + ["experienced"] * 13 + ["answered"] * 10
+         + ["passed", "completed", "terminated"])
+HOTELS = 2000
+CHUNK = 1_000_000
+ID_PREFIX = "6f1c2a9e-5b3d-4e7a-9c1b-"  # + 12 hex digits of the statement number
+T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in microseconds
+
+
+def scale_chunk(start: int, count: int):  # type: ignore[no-untyped-def]
+    """Statements start .. start+count-1 as column arrays, the same for the store and Parquet:
+    27 per attempt in the course's shape, one attempt per learner, learners spread over the
+    hotels, times over ten months of 2026."""
+    import hashlib
+
+    import numpy as np
+
+    from noroom.vocabulary import load_vocabulary
+
+    v = load_vocabulary()
+    i = np.arange(start, start + count, dtype=np.int64)
+    verbs = [v.verbs[name] for name in dict.fromkeys(SHAPE)]
+    shape = np.array([list(dict.fromkeys(SHAPE)).index(x) for x in SHAPE], dtype=np.int32)
+    verb = shape[i % len(SHAPE)]
+    objects = [v.course_iri, v.module_iri("signals"), v.question_iri("q-dnd")]
+    by_verb = np.array([0 if x in ("initialized", "passed", "completed", "terminated") else
+                        1 if x == "experienced" else 2 for x in dict.fromkeys(SHAPE)])
+    learner = i // len(SHAPE)
+    first = int(learner[0])
+    keys = ["sha1:" + hashlib.sha1(f"mailto:l{n}@hotel.example".encode()).hexdigest()  # noqa: S324
+            for n in range(first, int(learner[-1]) + 1)]
+    rng = np.random.default_rng(start)
+    time = T0 + rng.integers(0, 300 * 86_400_000_000, count)
+    return {"i": i, "verb": verb, "verbs": verbs, "object": by_verb[verb], "objects": objects,
+            "learner": learner - first, "actors": keys, "hotel": learner % HOTELS, "time": time}
+
+
+def scale_roster(path: Path, n: int) -> None:
+    """2,000 hotels whose headcount makes about half of them certified at this size."""
+    per_hotel = max(1, n // len(SHAPE) // HOTELS)
+    with path.open("w") as fh:
+        fh.write("hotel_id,name,chain,city,country,language,employees\n")
+        for h in range(HOTELS):
+            fh.write(f"NL-H-{h:04d},Hotel {h},Chain {h % 20},City,NL,nl,"
+                     f"{int(per_hotel * (1.2 + (h % 10) / 20))}\n")
+
+
+def generate_store(path: Path, n: int) -> None:
+    from lrs_reporter.store import Store
+    from noroom.vocabulary import load_vocabulary
+
+    ext = load_vocabulary().hotel_extension
+    hotels = [f'{{"{ext}": "NL-H-{h:04d}"}}' for h in range(HOTELS)]
+    path.unlink(missing_ok=True)
+    with Store.open(path) as store:
+        for start in range(0, n, CHUNK):
+            c = scale_chunk(start, min(CHUNK, n - start))
+            ids = [f"{ID_PREFIX}{x:012x}" for x in c["i"].tolist()]
+            verbs, objects, actors = c["verbs"], c["objects"], c["actors"]
+            rows = zip(ids, [verbs[x] for x in c["verb"].tolist()],
+                       [objects[x] for x in c["object"].tolist()], [0] * len(ids),
+                       [actors[x] for x in c["learner"].tolist()], c["time"].tolist(),
+                       [hotels[x] for x in c["hotel"].tolist()],
+                       ["2026-11-01T00:00:00.000Z"] * len(ids), strict=True)
+            store.add_page(rows, {})
+
+
+def generate_parquet(folder: Path, n: int) -> None:
+    import json as _json
+    import shutil
+
+    import numpy as np
+    import pyarrow as pa
+
+    from lrs_reporter.parquet import _MonthWriters, _schema
+    from noroom.vocabulary import load_vocabulary
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    writers = _MonthWriters(folder)
+    hi = int(ID_PREFIX.replace("-", "")[:16], 16)
+    lo_base = np.uint64(int(ID_PREFIX.replace("-", "")[16:], 16) << 48)
+
+    def strings(codes, values):  # type: ignore[no-untyped-def]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()),
+                                              pa.array(values, pa.string())).cast(pa.string())
+
+    hotel_names = [f"NL-H-{h:04d}" for h in range(HOTELS)]
+    for start in range(0, n, CHUNK):
+        c = scale_chunk(start, min(CHUNK, n - start))
+        count = len(c["i"])
+        lo = (lo_base | c["i"].astype(np.uint64)).view(np.int64)
+        writers.add(pa.Table.from_arrays([
+            pa.array(np.full(count, hi, np.int64)), pa.array(lo),
+            strings(c["verb"], c["verbs"]), strings(c["object"], c["objects"]),
+            pa.array(np.zeros(count, bool)), strings(c["learner"], c["actors"]),
+            pa.array(c["time"]).cast(pa.timestamp("us", tz="UTC")),
+            strings(c["hotel"], hotel_names), pa.array(np.zeros(count, np.int8))],
+            schema=_schema()))
+    writers.close()
+    (folder / "_noroom.json").write_text(_json.dumps(
+        {"hotel_extension": load_vocabulary().hotel_extension, "statements": n}))
+
+
+def run_certification(roster: Path, out: Path, **source) -> int:  # type: ignore[no-untyped-def]
+    """The report's computation: read, rule, certification.json; returns statements read."""
+    from datetime import date
+
+    from lrs_reporter.certify import Options
+    from lrs_reporter.outputs.tables import JsonOutput
+    from lrs_reporter.report import Sources, run_report
+    from noroom.vocabulary import load_vocabulary
+
+    v = load_vocabulary()
+    cert = run_report(Sources(roster=roster, hotel_extension=v.hotel_extension, **source),
+                      Options((v.course_iri,), date(2026, 11, 1)))
+    out.mkdir(parents=True, exist_ok=True)
+    JsonOutput().write(cert, out, False)
+    return int(cert.data_quality["statements_read"])
+
+
+def step_floor_store(store: Path) -> int:
+    from lrs_reporter.facts import RELEVANT_VERBS
+    from lrs_reporter.store import Store
+
+    with Store.open(store, readonly=True) as s:
+        sum(len(b) for b in s.batches(RELEVANT_VERBS))
+        return s.count()
+
+
+def step_floor_parquet(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    from lrs_reporter.facts import COLUMNS, RELEVANT_VERBS
+
+    pq.read_table(folder, columns=COLUMNS, filters=[("verb", "in", sorted(RELEVANT_VERBS))])
+    return int(json.loads((folder / "_noroom.json").read_text())["statements"])
+
+
+def step_dask(folder: Path, roster: Path, out: Path) -> tuple[int, float, float]:
+    """The Dask engine on a 2-worker LocalCluster (start-up not timed); (n, largest worker MB)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address=None, processes=True) as cluster, Client(cluster) as c:
+        t0 = time.perf_counter()
+        n = run_certification(roster, out, parquet=folder, engine="dask",
+                              scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - t0
+        rss = c.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return n, seconds, max(rss.values())
+
+
+def scale_child(name: str, n: int) -> dict:
+    store, folder = OUT / f"scale-store-{n}.sqlite", OUT / f"scale-parquet-{n}"
+    roster, out = OUT / f"scale-roster-{n}.csv", OUT / f"scale-report-{name}-{n}"
+    extra: dict = {}
+    t0 = time.perf_counter()
+    if name == "gen-store":
+        generate_store(store, n)
+        count = n
+    elif name == "gen-parquet":
+        generate_parquet(folder, n)
+        scale_roster(roster, n)
+        count = n
+    elif name == "export":
+        from lrs_reporter.parquet import export_parquet
+        from noroom.vocabulary import load_vocabulary
+
+        count = export_parquet(store, OUT / f"scale-export-{n}", load_vocabulary().hotel_extension)
+        extra["mb"] = sum(f.stat().st_size for f in (OUT / f"scale-export-{n}").rglob("*")) / 2**20
+        extra["store_mb"] = store.stat().st_size / 2**20
+    elif name == "floor-store":
+        count = step_floor_store(store)
+    elif name == "floor-parquet":
+        count = step_floor_parquet(folder)
+    elif name == "store":
+        count = run_certification(roster, out, store=store)
+    elif name == "parquet":
+        count = run_certification(roster, out, parquet=folder)
+    else:
+        count, seconds, extra["worker_rss_mb"] = step_dask(folder, roster, out)
+        t0 = time.perf_counter() - seconds
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": count, "seconds": seconds, "rss_mb": rss, **extra}
+
+
+def scale(sizes: list[int], dask_size: int | None) -> None:
+    print(f"{'statements':>11} {'step':<30} {'seconds':>8} {'stmt/s':>11} {'x floor':>8} "
+          f"{'growth':>7} {'peak RSS MB':>12}")
+    first: dict[str, tuple[int, float]] = {}
+    for n in sizes:
+        for name in ("gen-store", "gen-parquet"):
+            r = measure_scale(name, n)
+            print(f"{n:>11,} {'generate ' + name[4:] + ' (setup)':<30} {r['seconds']:>8.2f} "
+                  f"{n / r['seconds']:>11,.0f} {'':>8} {'':>7} {r['rss_mb']:>12,.0f}")
+        if n <= 10_000_000:
+            r = measure_scale("export", n)
+            print(f"{n:>11,} {'export-parquet from the store':<30} {r['seconds']:>8.2f} "
+                  f"{n / r['seconds']:>11,.0f} {'':>8} {'':>7} {r['rss_mb']:>12,.0f}  "
+                  f"({r['mb']:,.0f} MB of Parquet for a {r['store_mb']:,.0f} MB store)",
+                  flush=True)
+        steps = [("floor-store", "floor: SQLite rows only", None),
+                 ("store", "report from store", "floor-store"),
+                 ("floor-parquet", "floor: pyarrow filtered read", None),
+                 ("parquet", "report from Parquet (pandas)", "floor-parquet")]
+        if n == dask_size:
+            steps.append(("dask", "report from Parquet (dask 2w)", "floor-parquet"))
+        results: dict[str, dict] = {}
+        for name, label, floor in steps:
+            r = results[name] = measure_scale(name, n)
+            if r["n"] != n:
+                raise SystemExit(f"{name} read {r['n']} statements, not {n}")
+            vs = f"{r['seconds'] / results[floor]['seconds']:.1f}x" if floor else ""
+            base = first.setdefault(name, (n, r["seconds"]))
+            growth = f"{r['seconds'] / base[1]:.1f}" if base[0] != n else ""
+            rss = f"{r['rss_mb']:,.0f}" + (f" (+{r['worker_rss_mb']:,.0f}/worker)"
+                                           if "worker_rss_mb" in r else "")
+            print(f"{n:>11,} {label:<30} {r['seconds']:>8.2f} {n / r['seconds']:>11,.0f} "
+                  f"{vs:>8} {growth:>7} {rss:>12}", flush=True)
+        same = {(OUT / f"scale-report-{name}-{n}" / "certification.json").read_bytes()
+                for name in ("store", "parquet", "dask") if name in results}
+        print(f"{n:>11,} certification.json identical across engines: {len(same) == 1}")
+    print(f"growth = seconds / seconds at {sizes[0]:,} (linear: the size ratio); targets at 10M: "
+          "<= 20 s, <= 2,048 MB")
+
+
+def measure_scale(name: str, n: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", "scale", name, str(n)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def child(args: list[str]) -> None:
+    if args[0] == "scale":
+        print(json.dumps(scale_child(args[1], int(args[2]))))
+        return
     name, path = args[0], Path(args[1])
     t0 = time.perf_counter()
     if name == "floor":
@@ -154,11 +405,18 @@ def main() -> None:
     parser.add_argument("--tincan-sample", type=int, default=20000)
     parser.add_argument("--skip-store", action="store_true",
                         help="Only the NDJSON path (the store steps take longest at 10M).")
+    parser.add_argument("--scale", default="", help="Sizes for the generated store and Parquet "
+                        "(issue 7), e.g. 1000000,10000000,50000000.")
+    parser.add_argument("--dask-size", type=int, help="Also run the Dask engine at this size.")
     parser.add_argument("--child", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.child:
         return child(args.child)
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        scale([int(x) for x in args.scale.split(",")], args.dask_size)
+    if not args.sizes:
+        return
     print(f"{'statements':>11} {'step':<22} {'seconds':>8} {'stmt/s':>10} {'ratio':>7} "
           f"{'peak RSS MB':>12}")
     for n in (int(s) for s in args.sizes.split(",")):

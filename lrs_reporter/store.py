@@ -34,16 +34,18 @@ from noroom.vocabulary import VOIDED
 # A rowid table, not WITHOUT ROWID: rows are appended in arrival order and only the (id, rowid)
 # index is kept in id order; with whole rows in a B-tree keyed by random UUIDs inserts were 4x
 # slower (bench/sync.py). A partial index over the statements that can change a certification
-# (completed, passed, voided: 2 in 27 in the course's own traffic) lets the report read them
-# without a full scan, and a sync pays for indexing only those rows. The literal must match the
-# query's WHERE exactly for SQLite to use it.
+# (completed, passed, voided: 2 in 27 in the course's own traffic), covering every column the
+# report reads, lets the report read them in id order without a full scan or a lookup per row;
+# a sync pays for indexing only those rows. The literal must match the query's WHERE exactly for
+# SQLite to use it.
 _RELEVANT_SQL = "verb IN (" + ",".join(f"'{v}'" for v in sorted(RELEVANT_VERBS)) + ")"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS statements (
   id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, ref INTEGER NOT NULL,
   actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT
 );
-CREATE INDEX IF NOT EXISTS relevant_statements ON statements(id) WHERE {_RELEVANT_SQL};
+CREATE INDEX IF NOT EXISTS relevant_statements
+  ON statements(id, verb, object, ref, actor, time, extensions) WHERE {_RELEVANT_SQL};
 CREATE TABLE IF NOT EXISTS skipped (key TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -193,9 +195,10 @@ class Store:
         log.statements_read += self.count() + self.invalid_count()
         for key, reason in self.invalid_reasons():
             log.skip(f"{self.path}: statement {key}", reason)
+        append, hotels = facts.append, _HotelReader(facts.hotel_extension)
         for batch in self.batches(facts.relevant_verbs):
-            for sid, verb, obj, ref, actor, t, hotel in self.rows(batch, facts.hotel_extension):
-                facts.append(sid, verb, obj, ref, actor, t, hotel, SOURCE_STATEMENT)
+            for sid, verb, obj, ref, actor, t, ext in batch:
+                append(sid, verb, obj, bool(ref), actor, t, hotels(ext), SOURCE_STATEMENT)
             if progress:
                 progress(len(facts))
 
@@ -218,10 +221,29 @@ class Store:
     @staticmethod
     def rows(batch: list[tuple], hotel_extension: str) -> Iterator[tuple]:
         """Stored rows as FactBuilder.append() arguments (without the source)."""
+        hotels = _HotelReader(hotel_extension)
         for sid, verb, obj, ref, actor, t, ext in batch:
-            hotel = orjson.loads(ext).get(hotel_extension) if ext else None
-            yield (sid, verb, obj, bool(ref), actor, t,
-                   str(hotel).strip() if isinstance(hotel, str | int) else None)
+            yield sid, verb, obj, bool(ref), actor, t, hotels(ext)
+
+
+class _HotelReader:
+    """The hotel in a stored extensions JSON; memoised, as the same few texts recur."""
+
+    def __init__(self, hotel_extension: str) -> None:
+        self.extension = hotel_extension
+        self.seen: dict[str | None, str | None] = {None: None}
+
+    def __call__(self, ext: str | None) -> str | None:
+        try:
+            return self.seen[ext]
+        except KeyError:
+            pass
+        if len(self.seen) > 100_000:  # unbounded variety (per-statement data): stay flat
+            self.seen.clear()
+            self.seen[None] = None
+        hotel = orjson.loads(ext).get(self.extension)  # type: ignore[arg-type]
+        value = self.seen[ext] = str(hotel).strip() if isinstance(hotel, str | int) else None
+        return value
 
 
 def _lock(path: Path) -> int:
