@@ -183,8 +183,12 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
               ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Rule 4: (hotel_id, learner, time, last, source) per trained learner and hotel.
 
-    time is the learner's earliest qualifying statement (for certified_on), last their latest
-    (for valid_until: retraining extends it). `q` is sorted by time.
+    time is the learner's earliest qualifying statement (for certified_on). last is the latest
+    statement that keeps them in this hotel as older ones leave the valid-months window (for
+    valid_until; retraining extends it): for a staff-listed learner their latest statement; for
+    a learner placed by the hotel extension, their latest statement naming this hotel before
+    one naming another roster hotel (from then on rule 4 would place them elsewhere). `q` is
+    sorted by time.
     """
     import pandas as pd
 
@@ -202,9 +206,15 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
     named = off_staff["hotel"].astype(object)
     on_roster = named.isin(roster_ids)
     unknown = sorted({h for h in named[named.notna() & ~on_roster]})
-    by_hotel = off_staff[on_roster].drop_duplicates("actor", keep="first")
+    naming = off_staff[on_roster].assign(actor=lambda d: d["actor"].astype(object),
+                                         hotel=lambda d: d["hotel"].astype(object))
+    by_hotel = naming.drop_duplicates("actor", keep="first")
     # The learner's date is their first qualifying statement, even if it named no hotel.
-    rows += zip(by_hotel["hotel"].astype(object), by_hotel["actor"].astype(object), strict=True)
+    rows += zip(by_hotel["hotel"], by_hotel["actor"], strict=True)
+    placed = naming["actor"].map(dict(zip(by_hotel["actor"], by_hotel["hotel"], strict=True)))
+    moved = (naming["hotel"] != placed).groupby(naming["actor"]).cummax()
+    staying = naming[~moved].drop_duplicates("actor", keep="last")
+    last_time.update(zip(staying["actor"], staying["time"], strict=True))
     assigned = pd.DataFrame(
         [(h, a, first_time[a], last_time[a], first_source[a]) for h, a in rows],
         columns=["hotel_id", "learner", "time", "last", "source"])

@@ -327,3 +327,15 @@ def test_chains_sum_their_hotels():
     (chain,) = cert.chains.to_dict("records")
     assert chain == {"chain": "Blue", "hotels": 2, "certified_hotels": 1, "employees": 20,
                      "trained": 7}
+
+
+def test_valid_until_ends_when_the_extension_would_place_the_learner_elsewhere():
+    # Off the staff list: placed in A by the earliest statement naming a roster hotel. Once that
+    # one leaves the window, the March statement places them in B, so A's certificate ends.
+    sts = [statement("m@x.org", hotel="A", when="2026-01-10T12:00:00Z"),
+           statement("m@x.org", hotel="B", when="2026-03-10T12:00:00Z"),
+           statement("m@x.org", hotel="A", when="2026-05-10T12:00:00Z")]
+    cert = run(sts, roster(("A", 1), ("B", 1)), as_of="2026-06-01", valid_months=12)
+    assert h(cert, "A")["valid_until"] == date(2027, 1, 9) and h(cert, "B")["trained"] == 0
+    later = run(sts, roster(("A", 1), ("B", 1)), as_of="2027-01-10", valid_months=12)
+    assert h(later, "A")["certified"] is False and h(later, "B")["certified"] is True
