@@ -162,7 +162,7 @@
   function orderOptions(q) {
     var el = $('.step[data-step="q:' + q.id + '"]'), box = $(".options", el);
     var opts = q.options.map(function (o) { return $('.opt input[value="' + o + '"]', box).parentNode; });
-    var r = rng(1 + data.questions.indexOf(q));
+    var r = rng(state.seed + 7919 * state.att + data.questions.indexOf(q));
     for (var k = opts.length - 1; k > 0; k--) { var j = Math.floor(r() * (k + 1)); var t = opts[k]; opts[k] = opts[j]; opts[j] = t; }
     opts.forEach(function (o) { box.appendChild(o); });
   }
