@@ -143,31 +143,89 @@ def test_no_string_is_left_in_the_source_language(lang):
     assert same == []
 
 
+# Feedback after an answer and the result are scanned in one language per role (each role a
+# different language, so six of the seven get these states); odd-numbered roles answer wrongly,
+# so both the "incorrect" feedback and the failed result are scanned too.
+EXTRA_LANGUAGE = {role: LANGUAGES[(i + 1) % len(LANGUAGES)] for i, role in enumerate(ROLES)}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_page_in_every_language_has_no_wcag_violations(lms_server, page, course_dist,
                                                               lang):
+    """Every step of the first role's path (result included) in every language, each role's
+    own pages; in the role's extra language also its questions, their feedback and the result."""
     site = lms_server(course_dist / f"{SOURCE.id}_{lang}_web.zip")
     found: dict[str, list] = {}
-    for role in ROLES:
+    for i, role in enumerate(ROLES):
         page.goto(f"{site.url}/pkg/index.html")
-        page.evaluate("localStorage.clear()")
         player = Player(page, page.main_frame)
-        first_path = role == ROLES[0]
-        while (step := player.step()) != "result":
-            role_page = step.startswith("page:") and step.split(":")[1].startswith(role)
-            if first_path or role_page:
+        questions = {q["id"]: q for q in player.data()["questions"]}
+        extra, correct = EXTRA_LANGUAGE[role] == lang, i % 2 == 0
+        while True:
+            step = player.step()
+            own = (step.startswith("page:") and step.split(":")[1].startswith(role)) or \
+                (step.startswith("q:") and questions[step[2:]]["module"] == f"role-{role}")
+            if role == ROLES[0] or own or (extra and step == "result"):
                 if v := run_axe(page.main_frame):
                     found[f"{role}/{step}"] = v
+            if step == f"page:{SOURCE.course(lang).pages[0].id}":
+                assert page.main_frame.is_visible(".step.current .note")  # the content note
+            if step == "result":
+                break
             if step == "role":
                 player.choose_role(role)
             elif step.startswith("q:"):
-                q = next(q for q in player.data()["questions"] if q["id"] == step[2:])
-                player.answer(q["correct"])
+                q = questions[step[2:]]
+                player.answer(q["correct"] if correct else next(
+                    o for o in q["options"] if o != q["correct"]))
+                if extra and (v := run_axe(page.main_frame)):
+                    found[f"{role}/{step}/feedback"] = v
             player.next()
     assert page.evaluate("document.documentElement.lang") == lang
     assert found == {}
     assert page.js_errors == []
+
+
+@pytest.mark.browser
+def test_answer_order_is_shuffled_per_learner_and_fixed_by_the_seed(browser, lms_server,
+                                                                      course_dist):
+    """Each learner gets a seed from Math.random (pinned here); the order follows the seed."""
+    site = lms_server(course_dist / f"{SOURCE.id}_nl_web.zip")
+
+    def orders(random: float) -> list[list[str]]:
+        context = browser.new_context()
+        try:
+            pg = context.new_page()
+            pg.add_init_script(f"Math.random = () => {random};")
+            pg.goto(f"{site.url}/pkg/index.html")
+            Player(pg, pg.main_frame)
+            return pg.main_frame.eval_on_selector_all(
+                ".step[data-step^='q:']", "qs => qs.map(q => Array.from("
+                "q.querySelectorAll('.opt input'), i => i.value))")
+        finally:
+            context.close()
+
+    first, again, other = orders(0.25), orders(0.25), orders(0.75)
+    authored = [list(q["options"]) for q in SOURCE.config["quiz"]["questions"]]
+    assert [sorted(o) for o in first] == [sorted(o) for o in authored]
+    assert first == again
+    assert first != other
+    assert first != authored and other != authored
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_content_note_opens_the_first_page_only(course_dist, lang):
+    from lxml import html as lxml_html
+
+    with zipfile.ZipFile(course_dist / f"{SOURCE.id}_{lang}_web.zip") as zf:
+        tree = lxml_html.fromstring(zf.read("index.html"))
+    pages = tree.xpath("//section[starts-with(@data-step, 'page:')]")
+    notes = [s.get("data-step") for s in pages if s.xpath(".//div[@class='note']")]
+    assert notes == [f"page:{SOURCE.course(lang).pages[0].id}"]
+    note = re.sub(r"\s+", " ", pages[0].xpath(".//div[@class='note']")[0].text_content()).strip()
+    expected = SOURCE.texts[lang].strings["course.content_note"].replace("**", "").strip()
+    assert note == re.sub(r"\s+", " ", expected)
 
 
 @pytest.mark.browser
