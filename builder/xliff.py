@@ -234,7 +234,11 @@ def read_xliff(data: bytes, path: Path, source: CourseSource) -> tuple[str, dict
 
 def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
     data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
-    segment = unit.find(f"{{{NS}}}segment")
+    segments = unit.findall(f"{{{NS}}}segment")
+    if len(segments) > 1:  # a CAT tool split the string; joining them back could break Markdown
+        raise SourceError(f"unit {key} has {len(segments)} segments; join them into one (each "
+                          "key is one segment)", path, segments[1].sourceline)
+    segment = segments[0] if segments else None
     target = segment.find(f"{{{NS}}}target") if segment is not None else None
     if target is None:
         return None

@@ -165,6 +165,19 @@ def test_markup_typed_as_plain_text_is_refused(course, tmp_path):
     assert result.exit_code == 1 and "(extra '**', '**')" in result.output, result.output
 
 
+def test_a_unit_split_into_two_segments_is_refused(course, tmp_path):
+    xlf = export(course, tmp_path)
+    tree = etree.parse(str(xlf))
+    segment = tree.find(f".//{{{NS}}}unit[@id='ui.next']/{{{NS}}}segment")
+    segment.addnext(etree.fromstring(f'<segment xmlns="{NS}"><source>x</source>'
+                                     '<target>y</target></segment>'))
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 1 and "unit ui.next has 2 segments; join them" in result.output
+    assert snapshot(course) == before
+
+
 def data_ref(tree, unit_id: str, value: str) -> str:  # type: ignore[no-untyped-def]
     unit = tree.find(f".//{{{NS}}}unit[@id='{unit_id}']")
     return next(d.get("id") for d in unit.iter(f"{{{NS}}}data") if d.text == value)
