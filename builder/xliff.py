@@ -1,10 +1,11 @@
 """The translators' round trip: XLIFF 2.0 out, XLIFF 2.0 in.
 
     export_xliff(source, "pl") -> bytes         every key: Dutch source, current target, state
-    import_xliff(root, data, path) -> [changed keys]   updates text/<lang>.yaml in place
+    import_xliff(source, path) -> [changed keys]   updates text/<lang>.yaml in place
 
 Markdown markup (`**`, list markers, `### `) and `{placeholders}` travel as `<ph>` inline codes
-whose original text sits in `<originalData>`, so a translator cannot break them. States:
+whose original text sits in `<originalData>`; an import whose target does not carry exactly the
+codes of its source is refused, so a translator cannot break them. States:
 
     ours          XLIFF 2.0 segment state
     new           initial (no target yet)
@@ -13,9 +14,11 @@ whose original text sits in `<originalData>`, so a translator cannot break them.
     final         final (also what `reviewed` imports as)
 
 Each translation remembers the SHA-1 of the Dutch text it was made from, in
-text/state/<lang>.yaml; a changed Dutch source makes the segment needs-review. Imports are
-untrusted: no DTD or entities, nothing written unless the whole file is valid, and a file is
-rewritten only where a translation changed (a round trip without edits changes no file).
+text/state/<lang>.yaml; a changed Dutch source makes the segment needs-review, and so does
+importing a file whose <source> is older than today's Dutch (the hash of that <source> is kept).
+Imports are untrusted: no DTD or entities (checked after decoding, so UTF-16 too), nothing
+written unless the whole file is valid, and a file is rewritten only where a translation changed
+(a round trip without edits changes no file).
 """
 
 from __future__ import annotations
