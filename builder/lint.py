@@ -1,7 +1,8 @@
 """`lint()`: everything a translator or author should fix, and the reading time per path.
 
 Unlike `load_source()`, which stops at the first broken file, lint reads what it can and reports
-every problem: missing or stale translations, placeholders and Markdown markup that differ from
+every problem: missing or stale translations, translations still identical to the Dutch,
+placeholders and Markdown markup (bold, list items, headings) that differ from
 the Dutch, pages missing in a language, strings over SCORM limits, questions without a correct
 answer, images without alt text; plus the estimated minutes per language and role path.
 """
