@@ -4,8 +4,9 @@
 
 Deterministic (seeded): the committed files are exactly what this writes. The data is invented
 and messy on purpose, like real programme data: email case variants, hashed emails, LMS
-accounts, voided and duplicated statements, other courses, failed attempts, unknown hotels,
-broken lines, an out-of-date roster, a hotel at exactly 60%.
+accounts (and staff listed with both an email and an account who complete under each),
+voided and duplicated statements, other courses, failed attempts, unknown hotels, broken lines,
+an out-of-date roster, a hotel at exactly 60%. Statements are built with the `tincan` package.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -70,23 +72,57 @@ def stamp(day: datetime, rng: random.Random) -> str:
     return local.isoformat(timespec="seconds")
 
 
+def new_id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def as_json(st: Any) -> str:
+    """A tincan Statement as the one NDJSON line an LRS export would hold (sorted keys)."""
+    return json.dumps(st.as_version("1.0.3"), sort_keys=True, ensure_ascii=False)
+
+
+def agent(actor: dict) -> Any:
+    """Our plain actor dicts (mbox, mbox_sha1sum or account) as a tincan Agent."""
+    from tincan import Agent, AgentAccount
+
+    if "account" in actor:
+        account = actor["account"]
+        return Agent(object_type="Agent", account=AgentAccount(home_page=account["homePage"],
+                                                               name=account["name"]))
+    return Agent(object_type="Agent", **{k: v for k, v in actor.items() if k != "objectType"})
+
+
 class Statements:
+    """Builds the sample statements with the `tincan` package, as an LMS or our runtime would
+    send them (issue 6: use tincan where it fits); only the deliberately broken lines are
+    written by hand, because tincan cannot make a statement without an actor."""
+
     def __init__(self, rng: random.Random, vocab) -> None:  # type: ignore[no-untyped-def]
         self.rng, self.v, self.lines = rng, vocab, []
 
     def make(self, actor: dict, verb: str, obj: str, when: str, hotel: str | None = None,
              lang: str = "nl", result: dict | None = None) -> dict:
-        st = {"id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), "actor": actor,
-              "verb": {"id": self.v.verbs[verb], "display": {"en-US": verb}},
-              "object": {"objectType": "Activity", "id": obj}, "timestamp": when,
-              "stored": when, "context": {"language": lang, "registration":
-                                          str(uuid.UUID(int=self.rng.getrandbits(128)))}}
+        from tincan import Activity, Context, LanguageMap, Result, Score, Statement, Verb
+
+        context = Context(language=lang, registration=new_id(self.rng))
         if hotel:
-            st["context"]["extensions"] = {self.v.hotel_extension: hotel}
+            context.extensions = {self.v.hotel_extension: hotel}
+        st = Statement(id=new_id(self.rng), actor=agent(actor), timestamp=when, stored=when,
+                       verb=Verb(id=self.v.verbs[verb], display=LanguageMap({"en-US": verb})),
+                       object=Activity(id=obj, object_type="Activity"), context=context)
         if result:
-            st["result"] = result
-        self.lines.append(json.dumps(st, sort_keys=True, ensure_ascii=False))
-        return st
+            score = result.get("score")
+            st.result = Result(success=result.get("success"), completion=result.get("completion"),
+                               score=Score(scaled=score["scaled"]) if score else None)
+        self.lines.append(as_json(st))
+        return {"id": st.id}
+
+    def void(self, target: dict, actor: dict, when: str) -> str:
+        from tincan import Statement, StatementRef, Verb
+
+        return as_json(Statement(id=new_id(self.rng), actor=agent(actor), timestamp=when,
+                                 verb=Verb(id=self.v.verbs["voided"]),
+                                 object=StatementRef(id=target["id"])))
 
     def attempt(self, actor: dict, when: datetime, hotel: str | None, passed: bool = True,
                 lang: str = "nl") -> dict | None:
@@ -121,7 +157,10 @@ def generate(out: Path) -> None:
         for k in range(listed):
             email = f"staff{k:02d}.{hid.lower()}@example.org"
             uses_account = hotel["chain"] == "Grachten Hotels" and k % 3 == 0
-            staff.append({"hotel_id": hid, "email": "" if uses_account else email,
+            # Every sixth Grachten employee is listed with both their email and LMS account:
+            # one person, however many identities (they complete under both, below).
+            both = uses_account and k % 2 == 0
+            staff.append({"hotel_id": hid, "email": email if both or not uses_account else "",
                           "account_homepage": LMS_HOME if uses_account else "",
                           "account_name": f"E{i:02d}{k:03d}" if uses_account else "",
                           "role": rng.choice(["frontdesk", "housekeeping", "night", "security",
@@ -145,20 +184,17 @@ def generate(out: Path) -> None:
             if k % 11 == 4:  # failed once before passing
                 sts.attempt(actor, when - timedelta(days=2), hid, passed=False)
             done = sts.attempt(actor, when, hid)
+            if both:  # the same person again, from the runtime with their email
+                sts.attempt(mbox(email), when + timedelta(days=3), hid)
             if k % 13 == 5 and done:  # an exact duplicate line, as LMS exports sometimes send
                 sts.lines.append(sts.lines[-1])
     # Voids: one void placed before the statement it voids, one after; a voided person retrains.
     h = roster[2]["hotel_id"]
     victim = sts.attempt(mbox(f"voided.person@{h.lower()}.example.org"), start, h)
-    void = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "actor": mbox("admin@programme.example.org"),
-            "verb": {"id": vocab.verbs["voided"]}, "timestamp": stamp(start, rng),
-            "object": {"objectType": "StatementRef", "id": victim["id"]}}
-    sts.lines.insert(0, json.dumps(void, sort_keys=True))
+    admin = mbox("admin@programme.example.org")
+    sts.lines.insert(0, sts.void(victim, admin, stamp(start, rng)))
     victim2 = sts.attempt(mbox("second.voided@example.org"), start, roster[3]["hotel_id"])
-    sts.lines.append(json.dumps({**void, "id": str(uuid.UUID(int=rng.getrandbits(128))),
-                                 "object": {"objectType": "StatementRef", "id": victim2["id"]}},
-                                sort_keys=True))
+    sts.lines.append(sts.void(victim2, admin, stamp(start, rng)))
     # Learners not on any staff list: with a roster hotel, an unknown hotel, and none.
     sts.attempt(mbox("walk.in@example.org"), start + timedelta(days=30), roster[4]["hotel_id"])
     sts.attempt(mbox("temp.worker@example.org"), start + timedelta(days=31), "NL-XXX-999")
@@ -170,7 +206,7 @@ def generate(out: Path) -> None:
              stamp(start, rng), roster[5]["hotel_id"])
     # Broken lines: not JSON, and a statement without an actor.
     sts.lines.append('{"id": "broken", "verb": ')
-    sts.lines.append(json.dumps({"id": str(uuid.UUID(int=rng.getrandbits(128))),
+    sts.lines.append(json.dumps({"id": new_id(rng),
                                  "verb": {"id": vocab.verbs["completed"]},
                                  "object": {"id": vocab.course_iri}}))
     # A completion after the demo's as-of day (2026-11-01) must not count yet.
