@@ -268,6 +268,42 @@ def test_closing_the_page_flushes_the_queue_with_keepalive(lrs, xapi_site, page,
     assert len(delivered) == len(set(delivered)) == len(ids)  # flushed once, not per handler
 
 
+def padded_statements(n: int, email: str, reg: str) -> list[dict]:
+    """`n` valid statements of about 1 KB each, as a queue a long offline session leaves."""
+    return [{"id": str(uuid.uuid4()), "actor": {"mbox": f"mailto:{email}", "name": "Learner"},
+             "verb": {"id": V.verbs["experienced"], "display": {"en-US": "experienced"}},
+             "object": {"objectType": "Activity", "id": V.module_iri("signals"),
+                        "definition": {"description": {"en": "x" * 900}}},
+             "context": {"registration": reg, "language": "en"},
+             "timestamp": "2026-12-01T10:00:00.000Z"} for _ in range(n)]
+
+
+def test_a_queue_beyond_the_keepalive_limit_is_flushed_in_part_and_resent(lrs, xapi_site, page,
+                                                                         mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    reg = str(uuid.uuid4())
+    backlog = padded_statements(120, "kai@example.org", reg)  # about 120 KB: twice the limit
+    page.goto(f"{site.url}/pkg/runtime.css")  # the package's origin, to seed its localStorage
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
+                  [f"noroom.queue.{reg}", json.dumps(backlog)])
+    site.mode = "503"
+    page.goto(launch_url(site, "kai@example.org", reg))
+    Player(page, page.main_frame)
+    wait_until(lambda: any(code == 503 for code, _ in site.log))
+    site.mode = "up"
+    before = len(site.log)
+    close(page)
+    wait_until(lambda: bool(site.delivered()))
+    assert set(site.delivered()) & {s["id"] for s in backlog}  # part went out at pagehide ...
+    # ... in requests within the 64 KiB a browser lets keepalive requests have in flight.
+    assert sum(site.body_sizes[before:]) <= 64 * 1024
+    page.goto(launch_url(site, "kai@example.org", reg))  # the rest goes first on the next launch
+    Player(page, page.main_frame)
+    settle(page, site)
+    ids = [s["id"] for s in mine(lrs, reg)]
+    assert {s["id"] for s in backlog} <= set(ids) and len(ids) == len(set(ids))
+
+
 def test_a_launch_without_registration_keeps_one_registration(lrs, xapi_site, page, mini_dist):
     site = xapi_site(mini_dist / "mini_en_xapi.zip")
     page.goto(launch_url(site, "ida@example.org", None))

@@ -53,6 +53,7 @@ class XapiSite:
     state: dict[str, str] = field(default_factory=dict)
     posts: list[int] = field(default_factory=list)
     log: list[tuple[int, list[str]]] = field(default_factory=list)
+    body_sizes: list[int] = field(default_factory=list)  # bytes of each POST in `log`
     refuse: Callable[[dict[str, Any]], bool] | None = None
     fetch_error: bool = False
     profiles: dict[str, str] = field(default_factory=dict)
@@ -158,10 +159,12 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
             batch = json.loads(body)
             ids = [s["id"] for s in batch]
             if site.mode != "up":
+                site.body_sizes.append(len(body))
                 site.log.append((0 if site.mode == "down" else int(site.mode), ids))
                 self._outage()
                 return None
             if site.refuse and any(site.refuse(s) for s in batch):
+                site.body_sizes.append(len(body))
                 site.log.append((400, ids))
                 return self._send(400, b'{"message": "the test LRS refuses this statement"}')
             site.posts.append(len(batch))
@@ -169,6 +172,7 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
                            headers={"Content-Type": "application/json",
                                     "Authorization": self.headers.get("Authorization", ""),
                                     "X-Experience-API-Version": "1.0.3"})
+            site.body_sizes.append(len(body))
             site.log.append((r.status_code, ids))
             return self._send(r.status_code, r.content)
 
