@@ -20,7 +20,9 @@ HOTEL_COLUMNS = [
     "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed",
 ]
 """hotels: one row per roster hotel. trained_pct/needed None when employees is 0; certified_on
-and valid_until are `datetime.date` or None (valid_until only with --valid-months)."""
+and valid_until are `datetime.date` or None. valid_until (only with --valid-months, only when
+certified) is the last day, inclusive, on which the hotel stays certified if nobody else
+trains (lrs_reporter.certify.valid_through)."""
 
 CHAIN_COLUMNS = ["chain", "hotels", "certified_hotels", "employees", "trained"]
 

@@ -54,11 +54,11 @@ def progress_callback():  # type: ignore[no-untyped-def]
 @click.option("--hotel-extension", metavar="IRI", help="Hotel context extension; default: "
               "course.yaml.")
 @click.option("--threshold", default="0.6", show_default=True, callback=parse_threshold,
-              help="Share of employees that must be trained.")
+              help="Share of employees that must be trained, more than 0 and at most 1.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (UTC); default "
               "today.")
 @click.option("--valid-months", type=click.IntRange(1, 600), help="Training counts this many "
-              "months.")
+              "calendar months (done on 15 Mar, with 12: through 14 Mar next year).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True)
 @click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
