@@ -42,11 +42,16 @@ def bars_svg(hotels: list[dict], threshold_pct: float) -> str:
 def trend_svg(trend: list[dict]) -> str:
     if not trend:
         return "<p>No trained learners yet.</p>"
+    from datetime import date
+
     w, h, pad = 640, 200, 40
     top = max(t["trained"] for t in trend) or 1
-    n = len(trend)
-    pts = [(pad + (i / max(n - 1, 1)) * (w - 2 * pad), h - pad - t["trained"] / top * (h - 2 * pad))
-           for i, t in enumerate(trend)]
+    days = [date.fromisoformat(t["date"]).toordinal() for t in trend]
+    span = max(days[-1] - days[0], 1)
+    # x is time, not the row number: a quiet month must look flat, not vanish.
+    width, height = w - 2 * pad, h - 2 * pad
+    pts = [(pad + (d - days[0]) / span * width, h - pad - t["trained"] / top * height)
+           for d, t in zip(days, trend, strict=True)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
     first, last = trend[0], trend[-1]
     return (f'<svg role="img" aria-labelledby="trend-title" width="{w}" height="{h}" '

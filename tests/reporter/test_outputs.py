@@ -178,7 +178,15 @@ def test_dashboard_shows_what_a_programme_manager_needs(tmp_path):
     trend = texts('//section[@aria-labelledby="h-trend"]//*[local-name()="title"]')
     assert trend == ["Trained learners rose from 4 on 2026-01-01 to 15 on 2026-06-01"]
     points = doc.xpath('//section[@aria-labelledby="h-trend"]//*[local-name()="polyline"]/@points')
-    assert len(points[0].split()) == 6  # one point per day with new learners
+    xy = [tuple(map(float, p.split(","))) for p in points[0].split()]
+    assert len(xy) == 6  # one point per day with new learners, placed by date
+    days = [0, 31, 59, 90, 120, 151]  # 1 Jan .. 1 Jun 2026
+    for (x, _), day in zip(xy, days, strict=True):
+        assert abs((x - xy[0][0]) / (xy[-1][0] - xy[0][0]) - day / 151) < 0.005
+    assert [y for _, y in xy] == sorted((y for _, y in xy), reverse=True)  # rising
+    # The hotels table says how many each hotel still needs.
+    needs = texts('//section[@aria-labelledby="h-hotels"]//tbody/tr/td[last()]')
+    assert needs == ["", "2", "1", "6", ""]
     warnings = texts('//p[@class="warn"]')
     assert warnings == [
         "1 trained learners belong to no roster hotel: add them to the staff list, or check the "
