@@ -225,6 +225,13 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
     return assigned, quality
 
 
+def hotel_valid_until(learners: pd.DataFrame, required: int, months: int) -> date:
+    """The last day the hotel keeps `required` learners if nobody else trains: each learner
+    counts through valid_through() of their `last` statement, so it is the required-th latest."""
+    through = sorted((valid_through(t.date(), months) for t in learners["last"]), reverse=True)
+    return through[required - 1]
+
+
 def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, options: Options) -> pd.DataFrame:
     """Rule 5, one row per roster hotel."""
     import pandas as pd
@@ -239,12 +246,8 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, options: Options) 
         required = math.ceil(th * employees)
         certified = employees > 0 and Fraction(trained, employees) >= th
         certified_on = ts[required - 1].date() if certified else None
-        valid_until = None
-        if certified and options.valid_months:
-            assert g is not None
-            through = sorted((valid_through(t.date(), options.valid_months) for t in g["last"]),
-                             reverse=True)
-            valid_until = through[required - 1]
+        valid_until = (hotel_valid_until(g, required, options.valid_months)
+                       if certified and options.valid_months and g is not None else None)
         rows.append({
             "hotel_id": r.hotel_id, "name": r.name, "chain": r.chain, "city": r.city,
             "country": r.country, "language": r.language, "employees": employees,
