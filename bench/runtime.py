@@ -43,7 +43,7 @@ def sizes(dist: Path) -> None:
     print("runtime JS + CSS per format (gzipped; budget 20 KB)")
     for path in sorted(dist.glob("*_en_*.zip")):
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in ("runtime.js", "adapter.js", "runtime.css") if n in zf.namelist()]
+            names = [n for n in ("runtime.js", "runtime.css") if n in zf.namelist()]
             raw = b"".join(zf.read(n) for n in names)
         fmt = path.stem.rsplit("_", 1)[1]
         packed = len(gzip.compress(raw, 9)) / 1024
