@@ -1,5 +1,9 @@
 """cmi5 package: cmi5.xml with one AU whose id is the course IRI (so cmi5 completions count like
-any other), moveOn CompletedAndPassed and the course's mastery score; the cmi5 AU adapter."""
+any other), moveOn CompletedAndPassed and the course's mastery score; the cmi5 AU adapter.
+
+One package per language, as for every format: the AU's statements carry that language, and the
+learner's cmi5LearnerPreferences are not used to switch it (an LMS imports one package per
+language it offers; all share the AU id)."""
 
 from __future__ import annotations
 
