@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from lrs_reporter.facts import SOURCE_LMS, FactBuilder, parse_time
-from lrs_reporter.identity import People, staff_keys
+from lrs_reporter.identity import People, email_key, staff_keys
 from noroom.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -102,6 +102,9 @@ def read_staff(path: Path, roster_ids: set[str], people: People | None = None,
         if row["hotel_id"] not in roster_ids:
             raise ConfigError(f"hotel_id {row['hotel_id']!r} is not on the roster; add the "
                               "hotel to roster.csv or fix the id", path, line)
+        if row["email"] and email_key(row["email"]) is None:
+            raise ConfigError(f"email {row['email']!r} is not an email address; fix it or "
+                              "leave it empty", path, line)
         keys = staff_keys(row["email"], row["account_homepage"], row["account_name"])
         if not keys:
             raise ConfigError("row names nobody: give an email or account_homepage and "

@@ -66,6 +66,21 @@ def test_staff_row_for_a_hotel_not_on_the_roster(tmp_path, statements):
     assert f"{staff}:2: hotel_id 'Q' is not on the roster" in result.output
 
 
+@pytest.mark.parametrize(("row", "message"), [
+    ("H,ann.example.org,https://lms.example,E1,bar", "email 'ann.example.org' is not an email "
+     "address"),
+    ("H,,,,bar", "row names nobody"),
+])
+def test_a_staff_row_that_names_nobody_clearly_stops(tmp_path, statements, row, message):
+    roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,3\n")
+    staff = write(tmp_path / "staff.csv", "hotel_id,email,account_homepage,account_name,role\n"
+                  f"H,a@x.org,,,bar\n{row}\n")
+    result = report(tmp_path, "--roster", str(roster), "--staff", str(staff),
+                    "--statements", str(statements))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{staff}:3: {message}")
+
+
 def test_malformed_statements_are_skipped_counted_and_listed(tmp_path):
     roster = write(tmp_path / "roster.csv", ROSTER + "H,Hotel,C,Town,NL,nl,1\n")
     good = json.dumps(statement("a@x.org", hotel="H"))
