@@ -339,7 +339,9 @@ def import_xliff(source: CourseSource, path: Path) -> list[str]:
         raise SourceError(f"cannot read: {exc.strerror}", path) from exc
     lang, units = read_xliff(data, path, source)
     current = source.texts[lang].strings
-    changes = {k: u.text for k, u in units.items() if u.text != current.get(k, "")}
+    # CAT tools may trim the line break that ends a YAML block; that is no edit.
+    changes = {k: u.text for k, u in units.items()
+               if u.text.strip() != current.get(k, "").strip()}
     states = load_states(source.root, lang)
     files: dict[Path, str] = {}
     if changes:
@@ -358,7 +360,7 @@ def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes
     src = source.texts[source.source_language].strings
     new_states = dict(states)
     for key, unit in units.items():
-        if unit.source != src[key]:  # made from older Dutch: remember which, so it stays stale
+        if unit.source.strip() != src[key].strip():  # older Dutch: keep its hash, so it stays stale
             if key in changes or key not in states:
                 new_states[key] = {"sha": source_sha(unit.source), "state": "translated"}
             continue

@@ -60,6 +60,31 @@ def test_round_trip_without_edits_changes_no_file(course, tmp_path):
     assert snapshot(course) == before
 
 
+def test_a_tool_that_trims_the_final_line_break_changes_nothing(course, tmp_path):
+    invoke("xliff", "mark-current", "--lang", "en", "--source", str(course))
+    xlf = export(course, tmp_path)
+    tree = etree.parse(str(xlf))
+    for el in tree.iter(f"{{{NS}}}source", f"{{{NS}}}target"):
+        last = el[-1] if len(el) else None
+        if last is not None and last.tail:
+            last.tail = last.tail.rstrip("\n")
+        elif last is None and el.text:
+            el.text = el.text.rstrip("\n")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(xlf), "--source", str(course))
+    assert result.exit_code == 0 and "0 translations changed" in result.output, result.output
+    assert snapshot(course) == before
+    # A real edit in such a file is current, not needs-review: its trimmed <source> is today's.
+    target = tree.find(f".//{{{NS}}}unit[@id='pages.welcome.body']//{{{NS}}}target")
+    target.text = target.text.replace("Hotel guests", "Hotel guests'")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    assert invoke("xliff", "import", str(xlf), "--source", str(course)).exit_code == 0
+    root = etree.fromstring(export_xliff(load_source(course), "en"))
+    segment = root.find(f".//{{{NS}}}unit[@id='pages.welcome.body']/{{{NS}}}segment")
+    assert segment.get("state") == "translated" and segment.get("subState") is None
+
+
 def test_markup_and_placeholders_travel_as_protected_codes(course, tmp_path):
     xlf = export(course, tmp_path).read_text()
     assert "{emergency}" not in xlf.split("<originalData>")[0]
