@@ -189,13 +189,25 @@ def test_cmi5_xml_is_valid_against_the_schema(mini_dist):
         assert check_package(path).ok
 
 
-def test_check_names_the_missing_cmi5_schema(mini_dist, monkeypatch):
-    import builder.check as check
-    from noroom.errors import PackageError
+def test_check_names_the_missing_cmi5_schema(mini_dist, tmp_path):
+    """A copy of the code with no ../shared/ beside it, run as `noroom check` in its own process."""
+    import shutil
+    import subprocess
+    import sys
 
-    monkeypatch.setattr(check, "cmi5_schema_path", lambda: Path("/nonexistent/Course.xsd"))
-    with pytest.raises(PackageError, match="the cmi5 schema is missing at /nonexistent"):
-        check_package(mini_dist / "mini_en_cmi5.zip")
+    root = Path(__file__).resolve().parents[2]
+    project = tmp_path / "alone" / "project"
+    for package in ("builder", "noroom"):
+        shutil.copytree(root / package, project / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    package = str(mini_dist / "mini_en_cmi5.zip")
+    code = f"from noroom.cli import cli; cli(['check', {package!r}])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
+                            text=True, timeout=120, env={"PYTHONPATH": str(project)})
+    missing = tmp_path / "alone" / "shared" / "schemas" / "cmi5" / "CourseStructure.xsd"
+    assert result.returncode == 1, result.stderr
+    assert f"the cmi5 schema is missing at {missing}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def rezip(src: Path, dest: Path, replace: dict[str, bytes | None]) -> Path:
