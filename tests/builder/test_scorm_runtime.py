@@ -241,6 +241,12 @@ def test_leaving_the_page_commits_and_finishes_once(lms_server, page, mini_dist,
     assert exit_ == "suspend"
 
 
+HIDE = """() => {
+    Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+    document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
 @BOTH
 def test_hiding_the_page_commits_without_finishing(lms_server, page, mini_dist, fmt):
     """visibilitychange to hidden alone (a phone switching apps, no pagehide) commits."""
@@ -248,10 +254,7 @@ def test_hiding_the_page_commits_without_finishing(lms_server, page, mini_dist, 
     player.play("frontdesk", stop_at="page:signals-rooms")
     commit = "LMSCommit" if fmt == "scorm12" else "Commit"
     before = page.evaluate(f"window.calls.filter(c => c === {commit!r}).length")
-    player.frame.evaluate("""() => {
-        Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
-        document.dispatchEvent(new Event('visibilitychange'));
-    }""")
+    player.frame.evaluate(HIDE)
     page.wait_for_function(f"window.calls.filter(c => c === {commit!r}).length > {before}")
     assert not any(c in ("LMSFinish", "Terminate") for c in page.evaluate("window.calls"))
 
@@ -329,7 +332,7 @@ def test_worst_case_suspend_data_of_the_real_course_fits_scorm12(lms_server, pag
     player.play("bar", correct=False)
     worst = player.frame.evaluate(WORST_CASE)
     assert worst["seen"] == len(player.data()["pages"])
-    player.back()  # any step change saves the (now worst-case) state
+    player.frame.evaluate(HIDE)  # the page being hidden saves the (now worst-case) state
     suspend = page.evaluate("window.API.LMSGetValue('cmi.suspend_data')")
     assert 0 < len(suspend) <= 4096
     site.preload({"suspend_data": suspend, "core": {"entry": "resume"}})
