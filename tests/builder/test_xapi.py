@@ -243,6 +243,28 @@ def test_a_refused_statement_is_dropped_alone_with_a_record_and_a_notice(lrs, xa
     assert page.js_errors == []
 
 
+def test_a_409_in_a_batch_counts_as_already_stored_and_the_rest_is_delivered(lrs, xapi_site,
+                                                                              page, mini_dist):
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    reg = str(uuid.uuid4())
+    site.mode = "503"  # from the start: every statement travels in the piled-up batch
+    page.goto(launch_url(site, "lou@example.org", reg))
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", stop_at="q:q-manager")
+    site.refuse, site.refuse_status = (lambda s: verb(s) == "experienced"), 409
+    site.mode = "up"
+    player.play("frontdesk", stop_at="q:q-frontdesk-1")
+    settle(page, site)
+    conflicts = [ids for code, ids in site.log if code == 409]
+    assert len(conflicts[0]) > 1 and all(len(ids) == 1 for ids in conflicts[1:])
+    sts = mine(lrs, reg)
+    singles = {ids[0] for ids in conflicts[1:]}  # the statements the LRS "already holds"
+    assert {s["id"] for s in sts} == set(site.posted()) - singles
+    assert len(singles) == 5 and "experienced" not in {verb(s) for s in sts}  # one per page
+    assert page.evaluate("k => localStorage.getItem(k)", f"noroom.dropped.{reg}") is None
+    assert "refused" not in player.notice()
+
+
 def test_closing_the_page_flushes_the_queue_with_keepalive(lrs, xapi_site, page, mini_dist):
     site = xapi_site(mini_dist / "mini_en_xapi.zip")
     reg = str(uuid.uuid4())

@@ -7,11 +7,12 @@ is not part of the key). Tests of resume and of cmi5 LMS.LaunchData exercise the
 requests against this stand-in, not against a real LRS's document store.
 
 `mode` simulates outages: "down" drops connections, a number answers that HTTP status; `refuse`
-(a predicate on one statement) makes any POST carrying a matching statement answer 400, as a real
-LRS does for a batch with one invalid statement. `log` records every statement POST in arrival
-order (status, ids), including the ones an outage answered, so tests can compare what the
-browser sent with what the LRS holds. The cmi5 `fetch` URL hands out `fetch_token` once, then the
-spec's error JSON (`fetch_error` makes it answer the error JSON from the start).
+(a predicate on one statement) makes any POST carrying a matching statement answer
+`refuse_status` (400), as a real LRS does for a batch with one invalid statement (409: one it
+already holds otherwise). `log` records every statement POST in arrival order (status, ids),
+including the ones an outage answered, so tests can compare what the browser sent with what the
+LRS holds; `body_sizes` the bytes of each. The cmi5 `fetch` URL hands out `fetch_token` once, then
+the spec's error JSON (`fetch_error` makes it answer the error JSON from the start).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class XapiSite:
     log: list[tuple[int, list[str]]] = field(default_factory=list)
     body_sizes: list[int] = field(default_factory=list)  # bytes of each POST in `log`
     refuse: Callable[[dict[str, Any]], bool] | None = None
+    refuse_status: int = 400
     fetch_error: bool = False
     profiles: dict[str, str] = field(default_factory=dict)
     fetch_token: str = "dGVzdC1rZXk6dGVzdC1zZWNyZXQ="  # test-key:test-secret
@@ -165,8 +167,9 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
                 return None
             if site.refuse and any(site.refuse(s) for s in batch):
                 site.body_sizes.append(len(body))
-                site.log.append((400, ids))
-                return self._send(400, b'{"message": "the test LRS refuses this statement"}')
+                site.log.append((site.refuse_status, ids))
+                return self._send(site.refuse_status,
+                                  b'{"message": "the test LRS refuses this statement"}')
             site.posts.append(len(batch))
             r = httpx.post(site.lrs_endpoint + "statements", content=body, timeout=30,
                            headers={"Content-Type": "application/json",
