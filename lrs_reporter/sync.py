@@ -107,14 +107,15 @@ def _store_page(store: Store, page: Page, result: SyncResult, cursor: str | None
 
 def _next_cursor(old: str | None, rows: list, consistent_through: str | None) -> str | None:
     """The newest `stored` of the page, never past Consistent-Through, never backwards."""
-    newest = max((r[7] for r in rows if _iso(r[7])), default=None, key=_iso)
-    if newest is None:
+    times = ((t, r[7]) for r in rows if (t := _iso(r[7])))  # each parsed once
+    n, newest = max(times, default=(None, None), key=lambda pair: pair[0])
+    if n is None:
         return None
-    limit, n = _iso(consistent_through), _iso(newest)
-    if limit and n and n > limit:
-        newest = consistent_through
+    limit = _iso(consistent_through)
+    if limit and n > limit:
+        n, newest = limit, consistent_through
     previous = _iso(old)
-    if previous and (_iso(newest) or previous) <= previous:
+    if previous and n <= previous:
         return None
     return newest
 
