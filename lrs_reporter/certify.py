@@ -24,8 +24,9 @@
 5. Per hotel: trained, trained_pct (1 decimal, half up), certified (employees > 0 and
    trained/employees >= threshold, compared as exact fractions), needed, certified_on (the UTC
    date of the earliest qualifying statement of the ceil(threshold x employees)-th learner).
-   With valid_months, valid_until is the last as-of day on which the hotel stays certified if
-   nobody else trains: the required-th latest `valid_through` of its learners' latest training.
+   With valid_months, valid_until is the last day of the run from the as-of day on which a
+   report with no new training would still certify the hotel (`stays()`: retraining extends
+   it; as old statements leave the window the hotel extension may move a learner).
    The threshold is more than 0: at 0 a hotel nobody trained would be certified.
 """
 
@@ -180,15 +181,12 @@ def as_people(q: pd.DataFrame, staff: dict[str, set[str]], people: People | None
 
 
 def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
-              ) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Rule 4: (hotel_id, learner, time, last, source) per trained learner and hotel.
+              ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
+    """Rule 4: (hotel_id, learner, time, source) per trained learner and hotel, plus the
+    hotel-naming statements of learners off the staff list (for `stays()`).
 
-    time is the learner's earliest qualifying statement (for certified_on). last is the latest
-    statement that keeps them in this hotel as older ones leave the valid-months window (for
-    valid_until; retraining extends it): for a staff-listed learner their latest statement; for
-    a learner placed by the hotel extension, their latest statement naming this hotel before
-    one naming another roster hotel (from then on rule 4 would place them elsewhere). `q` is
-    sorted by time.
+    time is the learner's earliest qualifying statement, even if it named no hotel (for
+    certified_on). `q` is sorted by time.
     """
     import pandas as pd
 
@@ -196,12 +194,7 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
     actors = first["actor"].astype(object)
     first_time = dict(zip(actors, first["time"], strict=True))
     first_source = dict(zip(actors, first["source"], strict=True))
-    latest = q.drop_duplicates("actor", keep="last")
-    last_time = dict(zip(latest["actor"].astype(object), latest["time"], strict=True))
-    rows = []
-    for actor in actors:
-        for hotel in sorted(staff.get(actor, ())):
-            rows.append((hotel, actor))
+    rows = [(hotel, actor) for actor in actors for hotel in sorted(staff.get(actor, ()))]
     off_staff = q[~q["actor"].astype(object).isin(staff.keys())]
     named = off_staff["hotel"].astype(object)
     on_roster = named.isin(roster_ids)
@@ -209,34 +202,67 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
     naming = off_staff[on_roster].assign(actor=lambda d: d["actor"].astype(object),
                                          hotel=lambda d: d["hotel"].astype(object))
     by_hotel = naming.drop_duplicates("actor", keep="first")
-    # The learner's date is their first qualifying statement, even if it named no hotel.
     rows += zip(by_hotel["hotel"], by_hotel["actor"], strict=True)
-    placed = naming["actor"].map(dict(zip(by_hotel["actor"], by_hotel["hotel"], strict=True)))
-    moved = (naming["hotel"] != placed).groupby(naming["actor"]).cummax()
-    staying = naming[~moved].drop_duplicates("actor", keep="last")
-    last_time.update(zip(staying["actor"], staying["time"], strict=True))
     assigned = pd.DataFrame(
-        [(h, a, first_time[a], last_time[a], first_source[a]) for h, a in rows],
-        columns=["hotel_id", "learner", "time", "last", "source"])
+        [(h, a, first_time[a], first_source[a]) for h, a in rows],
+        columns=["hotel_id", "learner", "time", "source"])
     learners = set(actors)
     matched = set(assigned["learner"])
     quality = {"unmatched_learners": len(learners - matched), "unknown_hotels": len(unknown),
                "unknown_hotel_ids": unknown, "trained_learners": len(matched)}
-    return assigned, quality
+    return assigned, naming, quality
 
 
-def hotel_valid_until(learners: pd.DataFrame, required: int, months: int) -> date:
-    """The last day the hotel keeps `required` learners if nobody else trains: each learner
-    counts through valid_through() of their `last` statement, so it is the required-th latest."""
-    through = sorted((valid_through(t.date(), months) for t in learners["last"]), reverse=True)
-    return through[required - 1]
+def stays(q: pd.DataFrame, naming: pd.DataFrame, staff: dict[str, set[str]],
+          options: Options) -> pd.DataFrame:
+    """With valid_months: (hotel_id, start, end) day ordinals, inclusive, on which each learner
+    counts for a hotel in later reports if nobody trains again (for valid_until).
+
+    Statements leave the window a whole valid_through() day at a time, oldest first. A
+    staff-listed learner counts for their hotels while any statement is in the window. A
+    learner placed by the hotel extension counts, on each day, for the hotel named by the
+    earliest statement still in the window that names a roster hotel (rule 4), so the hotel
+    can change from one valid_through() day to the next.
+    """
+    import pandas as pd
+
+    months = options.valid_months
+    assert months is not None
+    days = q["time"].dt.floor("D")
+    lookup = {d: valid_through(d.date(), months).toordinal() for d in days.unique()}
+    last_day = days.map(lookup)
+    today = options.as_of.toordinal()
+    rows = []
+    latest = dict(zip(q["actor"].astype(object), last_day, strict=True))  # time order
+    for actor, hotels in staff.items():
+        if actor in latest:
+            rows += [(hotel, today, latest[actor]) for hotel in hotels]
+    naming = naming.assign(through=last_day.loc[naming.index])
+    firsts = naming.drop_duplicates(["actor", "through"], keep="first")
+    start = firsts.groupby("actor")["through"].shift(1, fill_value=today - 1) + 1
+    rows += zip(firsts["hotel"], start, firsts["through"], strict=True)
+    return pd.DataFrame(rows, columns=["hotel_id", "start", "end"])
 
 
-def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, options: Options) -> pd.DataFrame:
+def hotel_valid_until(spans: pd.DataFrame, required: int) -> date:
+    """The last day of the run, from the as-of day on, on which at least `required` learners
+    count for the hotel (`stays()`): counts only fall the day after a span ends."""
+    import numpy as np
+
+    starts, ends = spans["start"].to_numpy(), spans["end"].to_numpy()
+    for day in np.unique(ends + 1):
+        if int(((starts <= day) & (ends >= day)).sum()) < required:
+            return date.fromordinal(int(day) - 1)
+    raise AssertionError("a count cannot stay above 0 after every span ended")
+
+
+def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFrame | None,
+                options: Options) -> pd.DataFrame:
     """Rule 5, one row per roster hotel."""
     import pandas as pd
 
     groups = {h: g for h, g in assigned.groupby("hotel_id", sort=True)}
+    hotel_spans = {h: g for h, g in spans.groupby("hotel_id")} if spans is not None else {}
     th = options.threshold
     rows = []
     for r in roster.itertuples(index=False):
@@ -246,8 +272,8 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, options: Options) 
         required = math.ceil(th * employees)
         certified = employees > 0 and Fraction(trained, employees) >= th
         certified_on = ts[required - 1].date() if certified else None
-        valid_until = (hotel_valid_until(g, required, options.valid_months)
-                       if certified and options.valid_months and g is not None else None)
+        valid_until = (hotel_valid_until(hotel_spans[r.hotel_id], required)
+                       if certified and spans is not None else None)
         rows.append({
             "hotel_id": r.hotel_id, "name": r.name, "chain": r.chain, "city": r.city,
             "country": r.country, "language": r.language, "employees": employees,
@@ -285,8 +311,9 @@ def certify(facts: pd.DataFrame, roster: pd.DataFrame, staff: dict[str, set[str]
     q, quality = qualifying(facts, options)
     q, staff = as_people(q, staff, people)
     roster_ids = set(roster["hotel_id"])
-    assigned, attribution = attribute(q, roster_ids, staff)
-    hotels = hotel_table(roster, assigned, options)
+    assigned, naming, attribution = attribute(q, roster_ids, staff)
+    spans = stays(q, naming, staff, options) if options.valid_months else None
+    hotels = hotel_table(roster, assigned, spans, options)
     over = hotels.loc[hotels["trained"] > hotels["employees"], "hotel_id"].tolist()
     learners = assigned.assign(
         trained_on=[t.date() for t in assigned["time"]],

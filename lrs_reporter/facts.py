@@ -66,6 +66,7 @@ class Codes:
         return c
 
 
+NO_ACTOR = "no usable actor (mbox, mbox_sha1sum, account or openid)"
 RELEVANT_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/completed",
                             "http://adlnet.gov/expapi/verbs/passed",
                             "http://adlnet.gov/expapi/verbs/voided"})
@@ -109,23 +110,26 @@ class FactBuilder:
             return "no verb id"
         if type(obj) is not dict or type(obj.get("id")) is not str:
             return "no object id"
-        if type(actor) is not dict:
-            return "no usable actor (mbox, mbox_sha1sum, account or openid)"
-        if vid not in self.relevant_verbs:
-            self.others += 1
-            return None
-        ref = obj.get("objectType") == "StatementRef"
-        key = self._actor(actor)
-        t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
-        if vid == VOIDED and ref:
+        ref = vid == VOIDED and obj.get("objectType") == "StatementRef"
+        if ref:
             # Rule 2: a void needs only its target. Who voided it (an admin tool's anonymous
-            # Group, "mailto:admin") and when do not matter; refusing it would let the voided
-            # completion count.
-            t = t or 0
-        elif key is None:
-            return "no usable actor (mbox, mbox_sha1sum, account or openid)"
-        elif t is None:
-            return "no valid timestamp or stored time"
+            # Group, "mailto:admin", no actor at all) and when do not matter; refusing it would
+            # let the voided completion count. The store accepts the same (store.py).
+            key = self._actor(actor) if type(actor) is dict else None
+            t = parse_time(st.get("timestamp")) or parse_time(st.get("stored")) or 0
+        else:
+            if type(actor) is not dict:
+                return NO_ACTOR
+            if vid not in self.relevant_verbs:
+                self.others += 1
+                return None
+            key = self._actor(actor)
+            if key is None:
+                return NO_ACTOR
+            t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
+            if t is None:
+                return "no valid timestamp or stored time"
+            ref = obj.get("objectType") == "StatementRef"
         sid = st.get("id")
         if not isinstance(sid, str):
             self.synthetic += 1

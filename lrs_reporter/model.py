@@ -22,7 +22,7 @@ HOTEL_COLUMNS = [
 """hotels: one row per roster hotel. trained_pct/needed None when employees is 0; certified_on
 and valid_until are `datetime.date` or None. valid_until (only with --valid-months, only when
 certified) is the last day, inclusive, on which the hotel stays certified if nobody else
-trains (lrs_reporter.certify.valid_through)."""
+trains (lrs_reporter.certify.stays)."""
 
 CHAIN_COLUMNS = ["chain", "hotels", "certified_hotels", "employees", "trained"]
 

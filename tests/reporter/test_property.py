@@ -141,13 +141,13 @@ def reference(programme):  # type: ignore[no-untyped-def]
         need = math.ceil(threshold * employees)
         until = None
         if certified and months:
-            # Brute force: the last day on which, with nobody else training, this hotel's
-            # learners still certify it under rule 1-4.
+            # Brute force: the last day of the run from the as-of day on which a report with
+            # no new training still certifies the hotel under rule 1-4.
             day = as_of
             while True:
                 later = placement(qualifying(statements, lms_rows, day + timedelta(days=1),
                                              months, cutoff=as_of), person, listed, roster_ids)
-                kept = [p for p in members if p in later and hotel in later[p][1]]
+                kept = [p for p in later if hotel in later[p][1]]
                 if len(kept) < need:
                     break
                 day += timedelta(days=1)
