@@ -249,11 +249,11 @@ def hotel_valid_until(spans: pd.DataFrame, required: int) -> date:
     count for the hotel (`stays()`): counts only fall the day after a span ends."""
     import numpy as np
 
-    starts, ends = spans["start"].to_numpy(), spans["end"].to_numpy()
-    for day in np.unique(ends + 1):
-        if int(((starts <= day) & (ends >= day)).sum()) < required:
-            return date.fromordinal(int(day) - 1)
-    raise AssertionError("a count cannot stay above 0 after every span ended")
+    starts, ends = np.sort(spans["start"].to_numpy()), np.sort(spans["end"].to_numpy())
+    days = np.unique(ends + 1)
+    # Learners counting on each candidate day: spans begun by then minus spans already over.
+    counting = np.searchsorted(starts, days, "right") - np.searchsorted(ends, days, "left")
+    return date.fromordinal(int(days[np.argmax(counting < required)]) - 1)
 
 
 def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFrame | None,
