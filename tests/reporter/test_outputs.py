@@ -295,3 +295,15 @@ def test_outputs_are_byte_identical_across_runs(cert, tmp_path):
     for name in ["certification.json", "certification.csv", "dashboard.html", "warnings.txt",
                  "certificates/A.pdf"]:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_conflicting_duplicates_are_a_dashboard_warning_and_a_data_quality_row(tmp_path):
+    first = statement("a@example.org", hotel="A", obj="https://other.example/x")
+    again = {**statement("a@example.org", hotel="A"), "id": first["id"]}
+    write_all(run([first, again], roster(("A", 1))), tmp_path)
+    page = (tmp_path / "dashboard.html").read_text()
+    assert "1 statement ids were sent again with different content; the first copy read " \
+        "counts." in page
+    sheet = load_workbook(tmp_path / "certification.xlsx")["Data quality"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["conflicting_duplicates"] == 1 and rows["duplicates"] == 1
