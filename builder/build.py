@@ -1,19 +1,24 @@
-"""`build()`: course_src/ -> one zip per (language, format) in the output folder."""
+"""`build()`: course_src/ -> one zip per (language, format) in the output folder, plus one
+all-languages zip (language "mul") per format that has one (cmi5)."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.check import SIZE_BUDGET
 from builder.course import load_source
-from builder.formats import FORMATS, BuildOptions
+from builder.formats import FORMATS, BuildOptions, MultiLanguageFormat
 from builder.package import Shared, write_zip
 from noroom.errors import SourceError
+
+if TYPE_CHECKING:
+    from builder.course import Course
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +31,25 @@ class Built:
     size: int
 
 
+# ISO 639-2 "multiple languages": the language of a package holding every language of a build.
+MULTIPLE = "mul"
+
+
 def package_name(course_id: str, language: str, fmt: str) -> str:
     return f"{course_id}_{language}_{fmt}.zip"
+
+
+def combined_packages(courses: list[Course], fmts: list[str],
+                      options: BuildOptions) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """(format, files) of each all-languages package: for the formats that have one
+    (`MultiLanguageFormat`), when the build has more than one language (with one, the
+    per-language package is the same course without the detour through a launcher)."""
+    if len(courses) < 2:
+        return
+    for name in fmts:
+        fmt = FORMATS[name]
+        if isinstance(fmt, MultiLanguageFormat):
+            yield name, fmt.combined_files(courses, options)
 
 
 def build(
@@ -61,12 +83,16 @@ def build(
     shared: Shared = {}  # members common to many packages are compressed once
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         jobs = []
-        for lang in langs:
-            course = source.course(lang, country)
+        courses = [source.course(lang, country) for lang in langs]
+        for course in courses:
             for name in fmts:
-                path = out_dir / package_name(course.id, lang, name)
+                path = out_dir / package_name(course.id, course.language, name)
                 files = FORMATS[name].files(course, options)
-                jobs.append((path, name, lang, pool.submit(write_zip, files, path, shared)))
+                jobs.append((path, name, course.language,
+                             pool.submit(write_zip, files, path, shared)))
+        for name, files in combined_packages(courses, fmts, options):
+            path = out_dir / package_name(courses[0].id, MULTIPLE, name)
+            jobs.append((path, name, MULTIPLE, pool.submit(write_zip, files, path, shared)))
         for path, name, lang, future in jobs:
             item = Built(path, name, lang, future.result())
             if item.size > SIZE_BUDGET:

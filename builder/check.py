@@ -13,9 +13,11 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from noroom.errors import PackageError
 
@@ -253,6 +255,42 @@ def check_cmi5(pkg: Package, report: Report) -> None:
         href = (url.text or "").strip()
         if "://" not in href and href.split("?")[0] not in pkg.names:
             report.add(member, url.sourceline, f"AU url {href!r} is not in the zip")
+        elif "://" not in href:
+            check_linked_pages(pkg, href.split("?")[0], report)
+
+
+class _Links(HTMLParser):
+    """Relative href/src of a page's a, link, script and img elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        name = {"a": "href", "link": "href", "script": "src", "img": "src"}.get(tag)
+        value = dict(attrs).get(name or "") or ""
+        if value and not value.startswith(("#", "/")) and ":" not in value.split("/")[0]:
+            self.found.append((value.split("#")[0].split("?")[0], self.getpos()[0]))
+
+
+def check_linked_pages(pkg: Package, start: str, report: Report) -> None:
+    """Every page reachable from the AU url by relative links, and every file those pages load,
+    must be in the zip (a multi-language AU opens `<lang>/index.html` from its launcher)."""
+    seen, todo = {start}, [start]
+    while todo:
+        page = todo.pop()
+        links = _Links()
+        links.feed(pkg.read(page).decode("utf-8", "replace"))
+        for href, line in links.found:
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(href)))
+            if name.startswith("../") or name == "..":
+                report.add(page, line, f"{href!r} points outside the package")
+            elif name not in pkg.names:
+                report.add(page, line, f"links to {name}, which is not in the zip; add it or "
+                           "remove the link")
+            elif name.endswith(".html") and name not in seen:
+                seen.add(name)
+                todo.append(name)
 
 
 MANIFEST_CHECKS: dict[str, Callable[[Package, Report], None]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.formats.base import BuildOptions, Format
+from builder.formats.base import BuildOptions, Format, MultiLanguageFormat
 from builder.formats.cmi5 import Cmi5Format
 from builder.formats.scorm import Scorm12Format, Scorm2004Format
 from builder.formats.web import WebFormat
@@ -13,4 +13,4 @@ FORMATS: dict[str, Format] = {
                                 WebFormat())
 }
 
-__all__ = ["FORMATS", "BuildOptions", "Format"]
+__all__ = ["FORMATS", "BuildOptions", "Format", "MultiLanguageFormat"]

@@ -7,7 +7,7 @@ the zip. A new format is one module here and one line in `builder.formats.FORMAT
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from builder.render import render_index, runtime_data, runtime_file, runtime_script
 
@@ -31,6 +31,15 @@ class Format(Protocol):
 
     def files(self, course: Course, options: BuildOptions) -> dict[str, bytes]:
         """Every file of the package, keyed by its path inside the zip."""
+        ...
+
+
+@runtime_checkable
+class MultiLanguageFormat(Format, Protocol):
+    """A format that can also put every language of a build into one package (cmi5)."""
+
+    def combined_files(self, courses: list[Course], options: BuildOptions) -> dict[str, bytes]:
+        """Every file of the one package holding all `courses` (one per language, build order)."""
         ...
 
 

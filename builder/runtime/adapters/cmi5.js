@@ -5,8 +5,9 @@
  * masteryScore, returnURL, contextTemplate) from the State API; sends initialized first,
  * passed/failed/completed with the cmi5 and moveOn categories and the context template (session
  * id, hotel), never a verdict in Browse or Review, terminated last, then goes to returnURL.
- * Each package is one language: context.language is that language, and cmi5LearnerPreferences
- * is not read (an LMS offers the learner the package in their language). Built on NoroomXapi. */
+ * Each page is one language: context.language is that language. cmi5LearnerPreferences is read
+ * by the launcher of the all-languages package (launcher.js), which opens this page in the
+ * learner's language with the token already kept. Built on NoroomXapi. */
 window.NoroomAdapter = function (data, hooks) {
   "use strict";
   var q = new URLSearchParams(location.search), actor = null;
@@ -42,7 +43,9 @@ window.NoroomAdapter = function (data, hooks) {
   function token() {
     var key = "noroom.cmi5.token." + fetchUrl, kept = null;
     try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { kept = null; }
-    if (kept && kept["auth-token"]) return Promise.resolve(kept);
+    // The launcher of the all-languages package keeps the fetch URL's error JSON too (its
+    // second answer would be the same error): untracked without asking again.
+    if (kept && (kept["auth-token"] || kept["error-code"])) return Promise.resolve(kept);
     return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); }).then(function (body) {
       if (body && body["auth-token"]) {
         try { sessionStorage.setItem(key, JSON.stringify(body)); } catch (e) { /* blocked: this page only */ }
