@@ -1,8 +1,9 @@
 """The cmi5 package as an AU: the test acts as the LMS (fetch URL, LMS.LaunchData and learner
 preferences), statements go to the real LRS, and the cmi5 rules are checked on what arrived, in
 the order it arrived. LMS.LaunchData lives in the site's in-memory State API stand-in
-(xapi-statements has none). Each package is one language: the AU does not read the learner
-preferences the LMS writes (see cmi5.js)."""
+(xapi-statements has none). A per-language package's AU does not read the learner preferences
+the LMS writes (see cmi5.js); the all-languages package's launcher does (see launcher.js), tested
+on the real course's seven languages."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from urllib.parse import urlencode
 import pytest
 from lxml import etree
 
+from builder.build import build
 from builder.check import check_package, cmi5_schema_path
+from tests.builder.conftest import COURSE_SRC, REAL_ID, REAL_LANGUAGES
 from tests.builder.test_xapi import V, close, mine, settle
+from tests.support.browser import run_axe
 from tests.support.player import Player
 from tests.support.xapi_site import validate_statements
 
@@ -242,3 +246,159 @@ def test_check_reports_an_au_url_missing_from_the_zip(mini_dist, tmp_path):
     result = CliRunner().invoke(cli, ["check", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}: cmi5.xml:10: AU url 'index.html' is not in the zip" in result.output
+
+
+# -- the all-languages package (<id>_mul_cmi5.zip) ---------------------------------------------
+
+ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
+
+
+@pytest.fixture(scope="module")
+def mul_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real course's all-languages cmi5 package (seven languages)."""
+    out = tmp_path_factory.mktemp("mul-dist")
+    built = build(COURSE_SRC, out, formats=["cmi5"])
+    (mul,) = [b for b in built if b.language == "mul"]
+    assert mul.format == "cmi5" and mul.path.name == f"{REAL_ID}_mul_cmi5.zip"
+    return mul.path
+
+
+def mul_launch(site, preference: str | None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """The LMS's launch URL of the launcher, with cmi5LearnerPreferences set (None: absent)."""
+    url, reg, _ = lms_launch(site)
+    site.profiles.pop("cmi5LearnerPreferences")
+    if preference is not None:
+        site.profiles["cmi5LearnerPreferences"] = json.dumps(
+            {"languagePreference": preference, "audioPreference": "on"})
+    return url, reg
+
+
+def landed(page, lang: str) -> Player:  # type: ignore[no-untyped-def]
+    """The language page the launcher replaced itself with, launch parameters kept."""
+    page.wait_for_url(f"**/pkg/{lang}/index.html?*", timeout=20000)
+    assert "fetch=" in page.url and "registration=" in page.url
+    return Player(page, page.main_frame)
+
+
+def chooser(page):  # type: ignore[no-untyped-def]
+    page.wait_for_selector("#chooser", state="visible", timeout=20000)
+    return page.locator("#chooser a")
+
+
+def test_the_learner_preference_opens_that_language_tracked_end_to_end(lrs, xapi_site, page,
+                                                                       mul_package):
+    site = xapi_site(mul_package)
+    url, reg = mul_launch(site, "pl-PL,en")  # first preference with a built language wins
+    page.goto(url)
+    player = landed(page, "pl")
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    assert player.data()["lang"] == "pl" and player.notice() == ""
+    player.play("frontdesk", correct=True)
+    page.click("#finish")
+    settle(page, site)
+    assert site.fetches == 1  # the launcher's token, reused by the page
+    assert site.profile_reads == [("cmi5LearnerPreferences", json.dumps(ACTOR),
+                                   "Basic " + site.fetch_token)]
+    sts = ordered(lrs, site, reg)
+    v = verbs(sts)
+    assert v[0] == "initialized" and v[-1] == "terminated" and v.count("passed") == 1
+    assert {s["context"]["language"] for s in sts} == {"pl"}
+    assert all(s["object"]["id"].startswith(V.course_iri) for s in sts)
+    assert validate_statements(sts) == []
+    assert page.js_errors == []
+
+
+def test_a_preference_for_a_language_not_built_lets_the_learner_choose(lrs, xapi_site, page,
+                                                                       mul_package):
+    site = xapi_site(mul_package)
+    url, reg = mul_launch(site, "de-DE")
+    page.goto(url)
+    links = chooser(page)
+    assert links.count() == len(REAL_LANGUAGES)
+    assert page.locator("#notice").is_hidden()
+    hungarian = page.get_by_role("link", name="Magyar")
+    assert hungarian.get_attribute("lang") == "hu"
+    hungarian.click()
+    player = landed(page, "hu")
+    player.play("frontdesk", stop_at="quiz")
+    settle(page, site)
+    assert site.fetches == 1
+    sts = ordered(lrs, site, reg)
+    assert verbs(sts)[0] == "initialized" and "experienced" in verbs(sts)
+    assert {s["context"]["language"] for s in sts} == {"hu"}
+    assert page.js_errors == []
+
+
+def test_no_learner_preferences_show_an_accessible_chooser(lrs, xapi_site, browser, mul_package):
+    site = xapi_site(mul_package)
+    url, _ = mul_launch(site, None)  # the LMS wrote no cmi5LearnerPreferences: a 404
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        links = chooser(page)
+        names = {links.nth(i).get_attribute("lang"): links.nth(i).inner_text().split("\n")[0]
+                 for i in range(links.count())}
+        assert len(names) == len(REAL_LANGUAGES)
+        assert names["pl"] == "Polski" and names["nl"] == "Nederlands"  # each named in itself
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert run_axe(page.main_frame) == []
+        assert site.fetches == 1 and len(site.profile_reads) == 1
+    finally:
+        context.close()
+
+
+def test_a_token_error_shows_the_notice_and_the_page_asks_no_second_time(lrs, xapi_site, page,
+                                                                         mul_package):
+    site = xapi_site(mul_package)
+    site.fetch_error = True
+    url, reg = mul_launch(site, "pl-PL")
+    page.goto(url)
+    chooser(page)
+    notice = page.locator("#notice")
+    assert notice.is_visible() and notice.inner_text()  # in the browser's or the first language
+    assert site.profile_reads == []  # no token, nothing to read it with
+    page.get_by_role("link", name="Polski").click()
+    player = landed(page, "pl")
+    assert player.notice() == player.data()["ui"]["not_saved"]
+    player.play("frontdesk", stop_at="page:signals-guests")  # the course still works, untracked
+    close(page)
+    assert site.fetches == 1 and site.log == [] and mine(lrs, reg) == []
+    assert page.js_errors == []
+
+
+def test_the_mul_cmi5_xml_has_one_au_in_every_language(mul_package):
+    from click.testing import CliRunner
+
+    from noroom.cli import cli
+
+    schema = etree.XMLSchema(etree.parse(str(cmi5_schema_path())))
+    with zipfile.ZipFile(mul_package) as zf:
+        root = etree.fromstring(zf.read("cmi5.xml"))
+        names = set(zf.namelist())
+    assert schema.validate(root), schema.error_log
+    (course,) = root.iter("{*}course")
+    (au,) = root.iter("{*}au")
+    assert course.get("id") == V.course_iri + "/cmi5" and au.get("id") == V.course_iri
+    assert au.findtext("{*}url") == "index.html"
+    for element in (course, au):
+        for part in ("title", "description"):
+            langs = [ls.get("lang") for ls in element.find(f"{{*}}{part}")]
+            assert langs == list(REAL_LANGUAGES)
+    assert {f"{lang}/index.html" for lang in REAL_LANGUAGES} < names
+    assert "runtime.js" in names and not any(n.endswith("/runtime.js") for n in names)
+    result = CliRunner().invoke(cli, ["check", str(mul_package)])
+    assert result.exit_code == 0 and "ok (cmi5)" in result.output, result.output
+
+
+def test_check_reports_a_language_page_missing_from_the_mul_package(mul_package, tmp_path):
+    report = check_package(rezip(mul_package, tmp_path / "bad.zip", {"hu/index.html": None}))
+    assert not report.ok and report.format == "cmi5"
+    (problem,) = report.problems
+    assert str(problem).startswith("index.html:") and "links to hu/index.html, which is not " \
+        "in the zip" in str(problem)
+
+
+def test_a_build_of_one_language_makes_no_mul_package(tmp_path):
+    built = build(COURSE_SRC, tmp_path, ["pl"], ["cmi5"])
+    assert [b.path.name for b in built] == [f"{REAL_ID}_pl_cmi5.zip"]

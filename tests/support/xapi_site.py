@@ -12,7 +12,9 @@ requests against this stand-in, not against a real LRS's document store.
 already holds otherwise). `log` records every statement POST in arrival order (status, ids),
 including the ones an outage answered, so tests can compare what the browser sent with what the
 LRS holds; `body_sizes` the bytes of each. The cmi5 `fetch` URL hands out `fetch_token` once, then
-the spec's error JSON (`fetch_error` makes it answer the error JSON from the start).
+the spec's error JSON (`fetch_error` makes it answer the error JSON from the start). Agent
+Profile reads (e.g. cmi5LearnerPreferences) are served from `profiles` and logged in
+`profile_reads` (profile id, agent, Authorization).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class XapiSite:
     refuse_status: int = 400
     fetch_error: bool = False
     profiles: dict[str, str] = field(default_factory=dict)
+    profile_reads: list[tuple[str, str, str]] = field(default_factory=list)  # id, agent, auth
     fetch_token: str = "dGVzdC1rZXk6dGVzdC1zZWNyZXQ="  # test-key:test-secret
     fetches: int = 0
 
@@ -129,7 +132,10 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
                     return self._send(200, site.state[key].encode(), "text/plain")
                 return self._send(404)
             if url.path == "/xAPI/agents/profile":
-                profile = parse_qs(url.query).get("profileId", [""])[0]
+                query = parse_qs(url.query)
+                profile = query.get("profileId", [""])[0]
+                site.profile_reads.append((profile, query.get("agent", [""])[0],
+                                           self.headers.get("Authorization", "")))
                 if profile in site.profiles:
                     return self._send(200, site.profiles[profile].encode())
                 return self._send(404)
