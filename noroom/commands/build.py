@@ -37,7 +37,7 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
             country: str | None, brand: Path | None, strict: bool, lrs_endpoint: str | None,
             lrs_key: str | None, lrs_secret: str | None, lms_homepage: str | None,
             hotel_from: str) -> None:
-    """Build one package per language and format.
+    """Build one package per language and format (cmi5 also one with every language).
 
     \b
     Example:
