@@ -255,7 +255,7 @@ def check_cmi5(pkg: Package, report: Report) -> None:
         href = (url.text or "").strip()
         if "://" not in href and href.split("?")[0] not in pkg.names:
             report.add(member, url.sourceline, f"AU url {href!r} is not in the zip")
-        elif "://" not in href:
+        elif "://" not in href and href.split("?")[0].endswith((".html", ".htm")):
             check_linked_pages(pkg, href.split("?")[0], report)
 
 
@@ -288,7 +288,7 @@ def check_linked_pages(pkg: Package, start: str, report: Report) -> None:
             elif name not in pkg.names:
                 report.add(page, line, f"links to {name}, which is not in the zip; add it or "
                            "remove the link")
-            elif name.endswith(".html") and name not in seen:
+            elif name.endswith((".html", ".htm")) and name not in seen:
                 seen.add(name)
                 todo.append(name)
 

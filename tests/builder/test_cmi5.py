@@ -18,7 +18,8 @@ from lxml import etree
 
 from builder.build import build
 from builder.check import check_package, cmi5_schema_path
-from tests.builder.conftest import COURSE_SRC, REAL_ID, REAL_LANGUAGES
+from builder.course import load_source
+from tests.builder.conftest import COURSE_SRC, FIXTURES, REAL_ID, REAL_LANGUAGES
 from tests.builder.test_xapi import V, close, mine, settle
 from tests.support.browser import run_axe
 from tests.support.player import Player
@@ -356,7 +357,9 @@ def test_a_token_error_shows_the_notice_and_the_page_asks_no_second_time(lrs, xa
     page.goto(url)
     chooser(page)
     notice = page.locator("#notice")
-    assert notice.is_visible() and notice.inner_text()  # in the browser's or the first language
+    lang = notice.get_attribute("lang")  # the browser's language if built, else the first
+    assert notice.is_visible() and lang in REAL_LANGUAGES
+    assert notice.inner_text() == load_source(COURSE_SRC).course(lang).ui["not_saved"]
     assert site.profile_reads == []  # no token, nothing to read it with
     page.get_by_role("link", name="Polski").click()
     player = landed(page, "pl")
@@ -402,3 +405,29 @@ def test_check_reports_a_language_page_missing_from_the_mul_package(mul_package,
 def test_a_build_of_one_language_makes_no_mul_package(tmp_path):
     built = build(COURSE_SRC, tmp_path, ["pl"], ["cmi5"])
     assert [b.path.name for b in built] == [f"{REAL_ID}_pl_cmi5.zip"]
+
+
+def test_a_branded_mul_package_loads_its_shared_assets_from_every_language_page(xapi_site, page,
+                                                                                tmp_path):
+    from click.testing import CliRunner
+
+    from noroom.cli import cli
+    from tests.builder.test_translation import brand
+
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(cli, ["build", "--source", str(FIXTURES / "minimal"), "--brand",
+                                      str(brand(tmp_path)), "--format", "cmi5", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = [line.split() for line in result.output.splitlines() if "mini_mul_cmi5" in line]
+    assert row[:3] == [str(out / "mini_mul_cmi5.zip"), "cmi5", "mul"]
+    mul = out / "mini_mul_cmi5.zip"
+    assert check_package(mul).ok, [str(p) for p in check_package(mul).problems]
+    site = xapi_site(mul)
+    for lang in ("nl", "en"):
+        page.goto(f"{site.url}/pkg/{lang}/index.html")  # not launched: untracked, still works
+        Player(page, page.main_frame)
+        assert page.evaluate("(i => i.decode().then(() => i.naturalWidth, () => 0))"
+                             "(document.querySelector('.logo'))") > 0  # ../brand/logo.svg
+        assert page.evaluate("getComputedStyle(document.querySelector('.top')).backgroundColor"
+                             ) == "rgb(11, 79, 108)"  # runtime.css with the brand's #0b4f6c
+    assert page.js_errors == []

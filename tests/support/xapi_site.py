@@ -121,7 +121,8 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
                 file = (site.root / url.path[5:]).resolve()
                 if site.root in file.parents and file.is_file():
                     ctype = {".html": "text/html", ".js": "text/javascript",
-                             ".css": "text/css"}.get(file.suffix, "application/octet-stream")
+                             ".css": "text/css", ".svg": "image/svg+xml",
+                             ".png": "image/png"}.get(file.suffix, "application/octet-stream")
                     return self._send(200, file.read_bytes(), ctype)
                 return self._send(404)
             if self._outage():
