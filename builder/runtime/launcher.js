@@ -4,7 +4,8 @@
  * order of preference). POSTs to fetch at most once and keeps the answer under the key the cmi5
  * adapter reads (adapters/cmi5.js), so the language page reuses the token instead of asking the
  * fetch URL again, which would answer its error JSON. No match, no profile or no token: the
- * chooser (a link per language, named in itself). Then <lang>/index.html with the same query. */
+ * chooser (a link per language, named in itself). Then <lang>/index.html with the same query.
+ * A network error keeps nothing, so the page tries the fetch URL once more itself. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("launcher-data").textContent);
