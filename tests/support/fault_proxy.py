@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +52,7 @@ class FaultProxy:
     hidden: set[str] = field(default_factory=set)
     auth: list[str | None] = field(default_factory=list)
     stalled: threading.Event = field(default_factory=threading.Event)
+    closing: threading.Event = field(default_factory=threading.Event)  # ends delays and stalls
     statements_served: int = 0
     server: ThreadingHTTPServer | None = None
     rests: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -68,8 +68,8 @@ class FaultProxy:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        if fault and fault.kind == "delay":
-            time.sleep(fault.seconds)
+        if fault and fault.kind == "delay" and self.closing.wait(fault.seconds):
+            return  # the test is over: nobody is waiting for this answer
         status, doc, body = self.answer(handler, fault)
         headers = {"Content-Type": "application/json"}
         if doc is not None:
@@ -89,7 +89,7 @@ class FaultProxy:
             handler.wfile.flush()
             if fault.kind == "stall":
                 self.stalled.set()
-                time.sleep(fault.seconds)
+                self.closing.wait(fault.seconds)
             handler.close_connection = True
             handler.connection.shutdown(2)
             return
@@ -139,8 +139,16 @@ def start_proxy(upstream: str) -> FaultProxy:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            # A client that went away (killed sync, closed proxy) is part of the tests; printing
+            # its traceback would land in whichever test's captured stderr runs at that moment.
+            if not proxy.closing.is_set():
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
     proxy.server = server
     proxy.url = f"http://127.0.0.1:{server.server_address[1]}/xAPI/"
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -152,5 +160,6 @@ def fault_proxy(lrs: Any) -> Iterator[FaultProxy]:
     proxy = start_proxy(lrs.endpoint)
     yield proxy
     assert proxy.server is not None
+    proxy.closing.set()
     proxy.server.shutdown()
     proxy.server.server_close()
