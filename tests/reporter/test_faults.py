@@ -104,9 +104,9 @@ def test_transient_fault_on_a_middle_page_is_retried(lrs, fault_proxy, tmp_path,
 
 def test_read_timeout_is_retried(lrs, fault_proxy, tmp_path):
     ids = seed(lrs, 4)
-    fault_proxy.script = {1: Fault("delay", seconds=3)}
+    fault_proxy.script = {1: Fault("delay", seconds=30)}  # ended when the test ends
     delays: list[float] = []
-    c = client(fault_proxy, delays, timeout=httpx.Timeout(0.5, connect=0.5))
+    c = client(fault_proxy, delays, timeout=httpx.Timeout(2.0, connect=2.0))
     sync_store(tmp_path / "s.sqlite", "", None, None, client=c)
     assert len(fault_proxy.seen) == 2 and delays == [0.5]  # timed out once, one backoff
     assert_same_as_clean(lrs, tmp_path, tmp_path / "s.sqlite", ids)
@@ -284,6 +284,18 @@ def wait_for(condition, seconds: float = 30) -> None:  # type: ignore[no-untyped
         time.sleep(0.02)
 
 
+def committed_rows(store: Path) -> int:
+    """Rows committed so far, read without touching the store (read-only, no schema)."""
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM statements").fetchone()[0])
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
 KILL_POINTS = {
     "during-the-first-request": ({1: Fault("delay", seconds=30)}, None),
     "mid-body-of-page-2": ({2: Fault("stall", seconds=30)}, None),
@@ -305,8 +317,11 @@ def test_sync_killed_with_sigkill_then_rerun_ends_complete_and_unique(lrs, fault
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if crash is None:
         fault = next(iter(script.items()))
+        # Killed once the fault holds the sync and every page before it is committed (the
+        # previous page is written while the next is fetched).
         wait_for(lambda: len(fault_proxy.seen) >= fault[0] and (
-            fault[1].kind != "stall" or fault_proxy.stalled.is_set()))
+            fault[1].kind != "stall" or fault_proxy.stalled.is_set())
+            and committed_rows(store) == 4 * (fault[0] - 1))
         proc.send_signal(signal.SIGKILL)
     assert proc.wait(60) == -signal.SIGKILL
     committed = len(stored_ids(store)) if store.exists() else 0
@@ -324,7 +339,7 @@ def test_sync_killed_with_sigkill_then_rerun_ends_complete_and_unique(lrs, fault
 def test_a_second_sync_on_the_same_store_refuses_and_the_store_stays_intact(lrs, fault_proxy,
                                                                             tmp_path):
     ids = seed(lrs)
-    fault_proxy.script = {2: Fault("delay", seconds=3)}  # the first sync holds the store
+    fault_proxy.script = {2: Fault("hold", seconds=60)}  # the first sync holds the store
     store = tmp_path / "s.sqlite"
     env = {**os.environ, "NOROOM_LRS_PASSWORD": SECRET}
     first = subprocess.Popen(sync_command(fault_proxy, store), env=env, text=True,
@@ -335,6 +350,7 @@ def test_a_second_sync_on_the_same_store_refuses_and_the_store_stays_intact(lrs,
     assert second.returncode == 2
     assert second.stderr.strip() == (f"{store}: another `noroom sync` is writing to this store; "
                                      "wait for it to finish, then run again")
+    fault_proxy.released.set()
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert_same_as_clean(lrs, tmp_path, store, ids)

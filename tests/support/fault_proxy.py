@@ -4,6 +4,7 @@ Deterministic by request number: `proxy.script = {2: Fault("status", 503, retry_
 makes the second request answer 503. Faults:
 
 - status: any code, optional Retry-After; delay: wait `seconds` first (read timeouts, kills);
+  hold: wait until `proxy.released` is set (at most `seconds`), then answer;
 - drop: close the connection a third into the body; stall: send a third of the body, then wait
   `seconds` (a kill mid-body); truncate: half a JSON page; garbage: not JSON;
 - more: rewrite the page's `more` link: "absolute", "repeat", "relative", or `value` verbatim
@@ -53,6 +54,7 @@ class FaultProxy:
     auth: list[str | None] = field(default_factory=list)
     stalled: threading.Event = field(default_factory=threading.Event)
     closing: threading.Event = field(default_factory=threading.Event)  # ends delays and stalls
+    released: threading.Event = field(default_factory=threading.Event)  # ends holds
     statements_served: int = 0
     server: ThreadingHTTPServer | None = None
     rests: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -70,6 +72,8 @@ class FaultProxy:
             return
         if fault and fault.kind == "delay" and self.closing.wait(fault.seconds):
             return  # the test is over: nobody is waiting for this answer
+        if fault and fault.kind == "hold":
+            self.released.wait(fault.seconds)
         status, doc, body = self.answer(handler, fault)
         headers = {"Content-Type": "application/json"}
         if doc is not None:
@@ -161,5 +165,6 @@ def fault_proxy(lrs: Any) -> Iterator[FaultProxy]:
     yield proxy
     assert proxy.server is not None
     proxy.closing.set()
+    proxy.released.set()
     proxy.server.shutdown()
     proxy.server.server_close()
