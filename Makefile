@@ -39,6 +39,7 @@ report: install
 demo: build report
 
 test: install node browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
