@@ -1,7 +1,9 @@
 """certification.json, certification.csv, certification.xlsx and warnings.txt.
 
 Spreadsheet cells that start with = + - @ tab or CR are prefixed with an apostrophe, so a hotel
-or learner name from an untrusted source cannot become a formula (CSV/formula injection).
+or learner name from an untrusted source cannot become a formula (CSV/formula injection). In the
+workbook, characters XML cannot hold (NUL and other C0 controls, say in an account name an LRS
+returned) become U+FFFD instead of failing the whole report.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ class XlsxOutput:
         from datetime import datetime, time
 
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Font, PatternFill
         from openpyxl.utils import get_column_letter
 
@@ -120,7 +123,9 @@ class XlsxOutput:
             for cell in ws[1]:
                 cell.font, cell.fill = header_font, fill
             for row in rows:
-                ws.append([neutralise(row[c]) for c in columns])
+                ws.append([neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+                                      if isinstance(v := row[c], str) else v)
+                           for c in columns])
             ws.freeze_panes = "A2"
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
             for i, c in enumerate(columns, 1):

@@ -242,7 +242,7 @@ def lines_of(pdf_path):  # type: ignore[no-untyped-def]
 
     def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
         if text.strip():
-            out.append((cm[4] + tm[4], cm[5] + tm[5], size, text))
+            out.append((cm[4] + tm[4], cm[5] + tm[5], size, text.strip()))
 
     PdfReader(pdf_path).pages[0].extract_text(visitor_text=visit)
     return out
@@ -307,3 +307,31 @@ def test_conflicting_duplicates_are_a_dashboard_warning_and_a_data_quality_row(t
     sheet = load_workbook(tmp_path / "certification.xlsx")["Data quality"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["conflicting_duplicates"] == 1 and rows["duplicates"] == 1
+
+
+def test_a_certificate_prints_what_it_cannot_show_as_a_question_mark_and_drops_controls(
+        tmp_path):
+    hotels = roster(("Q", 1))
+    hotels.loc[0, "name"] = "Hôtel\x00 東京\u202e Łódź\tCentrum"
+    write_all(run([statement("q@example.org", hotel="Q")], hotels), tmp_path)
+    text = PdfReader(tmp_path / "certificates" / "Q.pdf").pages[0].extract_text()
+    assert "Hôtel ?? Łódź Centrum" in text  # no glyph: "?", never silently left out
+    assert "\x00" not in text and "\u202e" not in text
+
+
+def test_every_font_a_certificate_uses_is_embedded(cert, tmp_path):
+    write_all(cert, tmp_path)
+    page = PdfReader(tmp_path / "certificates" / "A.pdf").pages[0]
+    fonts = page["/Resources"]["/Font"]
+    assert fonts, "no fonts on the page"
+    for ref in fonts.values():
+        descriptor = ref.get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, ref.get_object()["/BaseFont"]
+
+
+def test_an_account_name_with_control_characters_still_gives_a_workbook(tmp_path):
+    hotels = roster(("W", 1))
+    who = {"account": {"homePage": "https://lms.example", "name": "anna\x01\x0b"}}
+    write_all(run([statement(who, hotel="W")], hotels), tmp_path, learners=True)
+    rows = list(load_workbook(tmp_path / "certification.xlsx")["Learners"].values)
+    assert any("anna\ufffd\ufffd" in str(v) for row in rows[1:] for v in row), rows
