@@ -88,29 +88,36 @@ def printable(text: object) -> str:
                     for word in kept.split())
 
 
-def wrapped(text: str, font: str, size: float, width: float) -> list[str]:
-    """`text` broken into lines no wider than `width` points: at spaces, and inside a word
-    only when the word alone is wider than a line."""
+def wrapped(text: str, font: str, size: float, width: float, limit: int) -> list[str]:
+    """`text` broken into lines no wider than `width` points, at spaces, and inside a word only
+    when the word alone is wider than a line; at most `limit` + 1 lines (more than `limit`
+    means it does not fit: the rest is not worked out)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines: list[str] = []
     line = ""
     for word in text.split():
-        while stringWidth(word, font, size) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and stringWidth(word[:cut], font, size) > width:
-                cut -= 1
+        while len(lines) <= limit and stringWidth(word, font, size) > width and len(word) > 1:
+            low, high = 1, len(word) - 1  # the longest head that fits, by halving: a hostile
+            while low < high:             # name may be a single 10,000-letter word
+                mid = (low + high + 1) // 2
+                if stringWidth(word[:mid], font, size) <= width:
+                    low = mid
+                else:
+                    high = mid - 1
             if line:
                 lines.append(line)
                 line = ""
-            lines.append(word[:cut])
-            word = word[cut:]
+            lines.append(word[:low])
+            word = word[low:]
+        if len(lines) > limit:
+            break
         candidate = f"{line} {word}" if line else word
         if line and stringWidth(candidate, font, size) > width:
             lines.append(line)
             candidate = word
         line = candidate
-    return [*lines, line] if line else lines
+    return ([*lines, line] if line else lines)[:limit + 1]
 
 
 def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines: int,
@@ -120,11 +127,10 @@ def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     for size in sizes:
-        lines = wrapped(text, font, size, width)
+        lines = wrapped(text, font, size, width, max_lines)
         if len(lines) <= max_lines:
             return lines, size
-    size = sizes[-1]
-    lines = wrapped(text, font, size, width)[:max_lines]
+    lines = lines[:max_lines]
     last = lines[-1]
     while last and stringWidth(last + " …", font, size) > width:
         last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
@@ -140,6 +146,7 @@ def certificate(hotel: dict, cert: Certification) -> bytes:
     _register_fonts()
     title, body, on_label, until_label = TEXT.get(str(hotel["language"]).lower(), TEXT["en"])
     hotel = {**hotel, **{k: printable(hotel[k]) for k in ("hotel_id", "name", "city", "country")}}
+    hotel["name"] = hotel["name"] or hotel["hotel_id"] or "?"  # a roster row without a name
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), invariant=True, pageCompression=True,
                  initialFontName=REGULAR)  # else an unused, unembedded Helvetica is listed
@@ -169,7 +176,7 @@ def certificate(hotel: dict, cert: Certification) -> bytes:
     place = ", ".join(x for x in (hotel["city"], hotel["country"]) if x)
     centred(max(top - size * 0.5 + 8.5, 85), place, REGULAR, 13)
     pct = f"{float(cert.threshold) * 100:g}"
-    name = " ".join(names) if names[-1].endswith("…") else str(hotel["name"])
+    name = " ".join(names) if names[-1].endswith("…") else hotel["name"]
     lines, size = fitted(body.format(hotel=name, pct=pct), REGULAR, 217 * MM, (15, 13, 11), 4)
     top = 102 + size * 0.4  # band 102-142 mm: up to four lines of text
     for line in lines:

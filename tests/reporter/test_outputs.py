@@ -335,3 +335,18 @@ def test_an_account_name_with_control_characters_still_gives_a_workbook(tmp_path
     write_all(run([statement(who, hotel="W")], hotels), tmp_path, learners=True)
     rows = list(load_workbook(tmp_path / "certification.xlsx")["Learners"].values)
     assert any("anna\ufffd\ufffd" in str(v) for row in rows[1:] for v in row), rows
+
+
+@pytest.mark.parametrize("name", ["W" * 20_000, "", "\x00\x01"])
+def test_a_hostile_or_empty_name_still_gives_a_certificate_inside_the_frame(tmp_path, name):
+    hotels = roster(("NL-9", 1))
+    hotels.loc[0, "name"] = name
+    write_all(run([statement("w@example.org", hotel="NL-9")], hotels), tmp_path)
+    lines = lines_of(tmp_path / "certificates" / "NL-9.pdf")
+    frame_left, frame_right = 10 / 25.4 * 72, 287 / 25.4 * 72
+    assert all(frame_left < x < frame_right for x, _, _, _ in lines)
+    texts = [t for _, _, _, t in lines]
+    if name.startswith("W"):
+        assert texts[2].startswith("WWWW") and texts[3].endswith("…")  # two lines, then cut
+    else:
+        assert texts[2] == "NL-9"  # no printable name: the hotel id stands in
