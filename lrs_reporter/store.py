@@ -2,9 +2,16 @@
 
 SQLite because it ships with Python, is a single file programme staff can copy, survives a
 killed process, and its file lock plus ours keep two syncs from writing at once. The store keeps
-only what the rule needs, keyed by statement id (so re-sent statements are stored once), the
-statements it could not use (id and reason, so the report can count and list them), and the sync
-cursor, which moves only in the same transaction as the statements it covers.
+only what the rule can ever need, keyed by statement id (so re-sent statements are stored once):
+the statements that can change a certification (completions, passes, voids) with the columns the
+rule reads; of every other statement only its id and time (so it is counted once and exported by
+month); the statements it could not use (id and reason, so the report can count and list them);
+and the sync cursor, which moves only in the same transaction as the statements it covers.
+
+Layout: two statement tables (SCHEMA says why). A store written before the `others` table
+existed holds every statement as a whole row in `statements`; it opens, reports, exports and
+syncs as it is, without a migration: new statements go to the new layout, and add_page never
+stores an id that either table already holds.
 
 Durability: write-ahead log with `synchronous=NORMAL`. A commit is complete once it is in the
 WAL, so a process killed at any moment (SIGKILL, OOM) loses nothing committed and never half a
@@ -27,18 +34,30 @@ from typing import Any
 
 import orjson
 
-from lrs_reporter.facts import RELEVANT_VERBS, SOURCE_STATEMENT, FactBuilder, parse_time
+from lrs_reporter.facts import (
+    NO_ACTOR,
+    RELEVANT_VERBS,
+    SOURCE_STATEMENT,
+    FactBuilder,
+    parse_time,
+)
 from lrs_reporter.identity import actor_key
 from noroom.errors import ConfigError
 from noroom.vocabulary import VOIDED
 
-# A rowid table, not WITHOUT ROWID: rows are appended in arrival order and only the (id, rowid)
-# index is kept in id order; with whole rows in a B-tree keyed by random UUIDs inserts were 4x
-# slower (bench/sync.py). A partial index over the statements that can change a certification
-# (completed, passed, voided: 2 in 27 in the course's own traffic), covering every column the
-# report reads, lets the report read them in id order without a full scan or a lookup per row;
-# a sync pays for indexing only those rows. The literal must match the query's WHERE exactly for
-# SQLite to use it.
+# Two tables, each statement id in exactly one of them (add_page checks the other table too).
+# `statements`: the statements that can change a certification (completed, passed, voided: 2 in
+# 27 in the course's own traffic), every column the report reads. A rowid table, not WITHOUT
+# ROWID: rows are appended in arrival order and only the (id, rowid) index is kept in id order;
+# with whole rows in a B-tree keyed by random UUIDs inserts were 4x slower (bench/sync.py). A
+# partial index over those verbs, covering every column the report reads, lets the report read
+# them in id order without a full scan or a lookup per row. Stores written before `others`
+# existed hold every statement here, hence the partial index still filters; the literal must
+# match the query's WHERE exactly for SQLite to use it.
+# `others`: every other statement, which the rule never reads: only its id (stored once, counted)
+# and its time (the Parquet export's month), its actor not even hashed. As whole rows in
+# `statements` they took half the inserts' time (bench/sync.py's 30,000 statements, 1 in 10
+# counting: 0.15 s of SQLite, 0.09 s this way) and most of the file.
 _RELEVANT_SQL = "verb IN (" + ",".join(f"'{v}'" for v in sorted(RELEVANT_VERBS)) + ")"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS statements (
@@ -47,40 +66,56 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS relevant_statements
   ON statements(id, verb, object, ref, actor, time, extensions) WHERE {_RELEVANT_SQL};
+CREATE TABLE IF NOT EXISTS others (id TEXT PRIMARY KEY, time INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS skipped (key TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Numbered parameters: the id is bound once and used twice.
+_INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+                     "WHERE NOT EXISTS (SELECT 1 FROM others WHERE id = ?1)")
+_INSERT_OTHER = ("INSERT OR IGNORE INTO others SELECT ?1, ?2 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM statements WHERE id = ?1)")
 Row = tuple[str, str, str, int, str, int, "str | None", "str | None"]
 
 
 def check_statement(st: Any) -> tuple[Row | None, str | None]:
     """(stored columns, None) for a usable statement, else (None, why it is unusable).
 
-    A void (verb voided, object a StatementRef) needs only its id and the id it voids: voids from
-    an anonymous Group or without a time still void (issue 7). Every other statement needs an
-    identifiable actor and a timestamp or stored time.
+    The same verdicts as FactBuilder.add (the NDJSON path), so both count the same statements as
+    invalid: every statement needs an id, a verb id and an object id. A statement whose verb can
+    never count (not in RELEVANT_VERBS) also needs an actor object, and nothing more: its row
+    carries only id, verb and time (timestamp, else stored, else 0), which is all the store keeps
+    of it. A void (verb voided, object a StatementRef) needs only its id and the id it voids:
+    voids from an anonymous Group or without a time still void (issue 7). Completions and passes
+    need an identifiable actor and a timestamp or stored time.
     """
-    if not isinstance(st, dict) or not isinstance(st.get("id"), str):
+    if not isinstance(st, dict) or not isinstance(sid := st.get("id"), str):
         return None, "no statement id"
     verb, obj = st.get("verb"), st.get("object")
-    if not isinstance(verb, dict) or not isinstance(verb.get("id"), str):
+    vid = verb.get("id") if isinstance(verb, dict) else None
+    if not isinstance(vid, str):
         return None, "no verb id"
-    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+    if not isinstance(obj, dict) or not isinstance(oid := obj.get("id"), str):
         return None, "no object id"
-    ref = obj.get("objectType") == "StatementRef"
     actor = st.get("actor")
+    if vid not in RELEVANT_VERBS:
+        if not isinstance(actor, dict):
+            return None, NO_ACTOR
+        t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
+        return (sid, vid, "", 0, "", t or 0, None, None), None
+    ref = obj.get("objectType") == "StatementRef"
     mbox = actor.get("mbox") if isinstance(actor, dict) else None
     key = _mbox_key(mbox) if isinstance(mbox, str) else actor_key(actor)
     t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
-    if not (ref and verb["id"] == VOIDED):
+    if not (ref and vid == VOIDED):
         if key is None:
-            return None, "no usable actor (mbox, mbox_sha1sum, account or openid)"
+            return None, NO_ACTOR
         if t is None:
             return None, "no valid timestamp or stored time"
     ctx = st.get("context")
     ext = ctx.get("extensions") if isinstance(ctx, dict) else None
     stored = st.get("stored") if isinstance(st.get("stored"), str) else None
-    return (st["id"], verb["id"], obj["id"], int(ref), key or "", t or 0,
+    return (sid, vid, oid, int(ref), key or "", t or 0,
             orjson.dumps(ext).decode() if isinstance(ext, dict) and ext else None, stored), None
 
 
@@ -154,13 +189,20 @@ class Store:
                  skipped: Iterable[tuple[str, str]] = (),
                  before_commit: Callable[[], None] | None = None) -> int:
         """Insert a page of rows, the (key, reason) of its unusable statements and the meta
-        values (the cursor) in ONE transaction; return how many rows were new."""
-        rows = list(rows)
+        values (the cursor) in ONE transaction; return how many rows were new (ids not stored
+        before). Rows whose verb cannot count keep only their id and time (see SCHEMA)."""
+        facts, others = [], []
+        for row in rows:
+            if row[1] in RELEVANT_VERBS:
+                facts.append(row)
+            else:
+                others.append((row[0], row[5] or None))
         self.db.execute("BEGIN IMMEDIATE")
         try:
             previous = self.count()
             before = self.db.total_changes
-            self.db.executemany("INSERT OR IGNORE INTO statements VALUES (?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany(_INSERT_STATEMENT, facts)
+            self.db.executemany(_INSERT_OTHER, others)
             new = self.db.total_changes - before
             if skipped := list(skipped):
                 self.db.executemany("INSERT OR IGNORE INTO skipped VALUES (?, ?)", skipped)
@@ -179,12 +221,14 @@ class Store:
         """Statements stored (kept in meta by add_page; counted once for older stores)."""
         if self._count is None:
             kept = self.get("statements")
-            self._count = int(kept if kept is not None else
-                              self.db.execute("SELECT count(*) FROM statements").fetchone()[0])
+            self._count = int(kept if kept is not None else self.db.execute(
+                "SELECT (SELECT count(*) FROM statements) + (SELECT count(*) FROM others)"
+            ).fetchone()[0])
         return self._count
 
     def ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM statements ORDER BY id")]
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM statements UNION ALL SELECT id FROM others ORDER BY id")]
 
     def invalid_count(self) -> int:
         """Statements the sync fetched but could not use (each counted once)."""
@@ -213,17 +257,26 @@ class Store:
 
     def batches(self, verbs: Iterable[str] | None = None,
                 size: int = 100_000) -> Iterator[list[tuple]]:
-        """The stored rows (id, verb, object, ref, actor, time, extensions) in lists of `size`:
-        with `verbs`, only those (in id order); without, every row in the order stored (a
-        sequential read; callers that need an order sort)."""
+        """The stored rows (id, verb, object, ref, actor, time, extensions) in lists of `size`.
+
+        With `verbs` (a subset of RELEVANT_VERBS, else ValueError: the store keeps no more of
+        the others), only those, in id order. Without, every statement in the order stored (a
+        sequential read; callers that need an order sort): the statements whose verb cannot
+        count last, as (id, "", "", 0, "", time or 0, None)."""
         sql = "SELECT id, verb, object, ref, actor, time, extensions FROM statements"
-        args: list[str] = []
-        if verbs is not None and frozenset(verbs) == RELEVANT_VERBS:
-            sql += f" INDEXED BY relevant_statements WHERE {_RELEVANT_SQL}"
-        elif verbs is not None:
-            args = sorted(verbs)
-            sql += f" WHERE verb IN ({','.join('?' * len(args))})"
-        cursor = self.db.execute(sql + (" ORDER BY id" if verbs is not None else ""), args)
+        if verbs is None:
+            sql += " UNION ALL SELECT id, '', '', 0, '', coalesce(time, 0), NULL FROM others"
+            args: list[str] = []
+        elif (wanted := frozenset(verbs)) == RELEVANT_VERBS:
+            sql += f" INDEXED BY relevant_statements WHERE {_RELEVANT_SQL} ORDER BY id"
+            args = []
+        elif wanted <= RELEVANT_VERBS:
+            args = sorted(wanted)
+            sql += f" WHERE verb IN ({','.join('?' * len(args))}) ORDER BY id"
+        else:
+            raise ValueError("the store keeps whole rows only of RELEVANT_VERBS, not of "
+                             f"{sorted(wanted - RELEVANT_VERBS)}")
+        cursor = self.db.execute(sql, args)
         while batch := cursor.fetchmany(size):
             yield batch
 

@@ -38,11 +38,13 @@ class SyncResult:
     invalid: int = 0
 
 
-def _iso(value: str | None) -> datetime | None:
+def _iso(value: object) -> datetime | None:
+    """An ISO 8601 time (without an offset: UTC, so any two compare), else None."""
     try:
-        return datetime.fromisoformat(value or "")
+        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def sync_store(store_path: Path, endpoint: str, user: str | None, password: str | None,
@@ -93,7 +95,7 @@ def _store_page(store: Store, page: Page, result: SyncResult, cursor: str | None
         else:
             good.append(row)
     meta = {}
-    if moved := _next_cursor(cursor, good, page.consistent_through):
+    if moved := _next_cursor(cursor, _newest_stored(page.statements), page.consistent_through):
         meta["cursor"] = moved
     result.pages += 1
     n = result.pages
@@ -105,19 +107,27 @@ def _store_page(store: Store, page: Page, result: SyncResult, cursor: str | None
     return moved or cursor
 
 
-def _next_cursor(old: str | None, rows: list, consistent_through: str | None) -> str | None:
+def _newest_stored(statements: list) -> tuple[datetime, str] | None:
+    """(time, text) of the newest `stored` among all statements of the page, usable or not (they
+    are recorded in the same transaction); read from the page, as most rows keep no `stored`."""
+    times = ((t, s) for st in statements
+             if isinstance(st, dict) and (t := _iso(s := st.get("stored"))))
+    return max(times, default=None, key=lambda pair: pair[0])
+
+
+def _next_cursor(old: str | None, newest: tuple[datetime, str] | None,
+                 consistent_through: str | None) -> str | None:
     """The newest `stored` of the page, never past Consistent-Through, never backwards."""
-    times = ((t, r[7]) for r in rows if (t := _iso(r[7])))  # each parsed once
-    n, newest = max(times, default=(None, None), key=lambda pair: pair[0])
-    if n is None:
+    if newest is None:
         return None
+    n, text = newest
     limit = _iso(consistent_through)
     if limit and n > limit:
-        n, newest = limit, consistent_through
+        n, text = limit, str(consistent_through)
     previous = _iso(old)
     if previous and n <= previous:
         return None
-    return newest
+    return text
 
 
 def _test_crash(point: str, page: int) -> None:

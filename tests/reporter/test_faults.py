@@ -291,7 +291,8 @@ def committed_rows(store: Path) -> int:
 
     try:
         with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:
-            return int(db.execute("SELECT count(*) FROM statements").fetchone()[0])
+            return int(db.execute("SELECT (SELECT count(*) FROM statements) + "
+                                  "(SELECT count(*) FROM others)").fetchone()[0])
     except sqlite3.Error:  # not created yet
         return 0
 
