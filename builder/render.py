@@ -40,13 +40,26 @@ def runtime_file(name: str) -> bytes:
     return resources.files("builder").joinpath("runtime", name).read_bytes()
 
 
+# Runtime files an adapter builds on, joined in just before it. cmi5_token.js is shared with the
+# all-languages launcher page (formats/cmi5.py), so both keep the token under the same key.
+SNIPPETS = {"cmi5": ("cmi5_token.js",)}
+
+
+def joined(names: list[str]) -> bytes:
+    """Runtime files (paths under builder/runtime/) joined in order, one line break between
+    them and one at the end. Same input, same bytes."""
+    return b"\n".join(runtime_file(name).rstrip(b"\n") for name in names) + b"\n"
+
+
 @lru_cache(maxsize=16)
 def runtime_script(adapter: str | None) -> bytes:
     """The package's one runtime.js: the adapters named in `adapter` ("xapi+scorm+lrs", in that
-    order, or None) and then the core. Adapters only define globals, so they come first and the
-    core finds window.NoroomAdapter whenever it starts. Same input, same bytes."""
-    names = [f"adapters/{name}.js" for name in adapter.split("+")] if adapter else []
-    return b"\n".join(runtime_file(name).rstrip(b"\n") for name in [*names, "runtime.js"]) + b"\n"
+    order, or None), each after the snippets it builds on (SNIPPETS), and then the core.
+    Adapters only define globals, so they come first and the core finds window.NoroomAdapter
+    whenever it starts."""
+    names = [part for name in (adapter.split("+") if adapter else [])
+             for part in (*SNIPPETS.get(name, ()), f"adapters/{name}.js")]
+    return joined([*names, "runtime.js"])
 
 
 def _shift_headings(html: str) -> str:

@@ -1,11 +1,11 @@
 /* The cmi5 launcher of the all-languages package (<course>_mul_cmi5.zip): one AU for every
  * language, the language taken from the learner's cmi5 preference (cmi5 spec, "Learner
  * Preferences": the Agent Profile cmi5LearnerPreferences, languagePreference = RFC 5646 codes in
- * order of preference). POSTs to fetch at most once and keeps the answer under the key the cmi5
- * adapter reads (adapters/cmi5.js), so the language page reuses the token instead of asking the
- * fetch URL again, which would answer its error JSON. No match, no profile or no token: the
- * chooser (a link per language, named in itself). Then <lang>/index.html with the same query.
- * A network error keeps nothing, so the page tries the fetch URL once more itself. */
+ * order of preference). The token comes from NoroomCmi5Token (cmi5_token.js, inlined before this
+ * script), the same code the language page's cmi5 adapter uses: the page reuses the kept token
+ * instead of asking the fetch URL again, which would answer its error JSON. No match, no profile
+ * or no token: the chooser (a link per language, named in itself). Then <lang>/index.html with
+ * the same query. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("launcher-data").textContent);
@@ -60,24 +60,13 @@
   // An LMS that never answers must not leave the learner on a blank page.
   setTimeout(function () { choose(false); }, 10000);
 
-  function token() {
-    var key = "noroom.cmi5.token." + fetchUrl, kept = null;
-    try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { kept = null; }
-    if (kept && (kept["auth-token"] || kept["error-code"])) return Promise.resolve(kept);
-    return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); }).then(function (body) {
-      // The error JSON is kept too: the fetch URL would only repeat it, and the page then
-      // goes untracked with its notice without asking again.
-      try { sessionStorage.setItem(key, JSON.stringify(body || {})); } catch (e) { /* blocked */ }
-      return body;
-    });
-  }
   function preferences(auth) {
     var url = endpoint + "agents/profile?profileId=cmi5LearnerPreferences&agent=" + encodeURIComponent(actor);
     return fetch(url, { headers: { Authorization: auth, "X-Experience-API-Version": "1.0.3" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (profile) { return profile || {}; }, function () { return {}; });
   }
-  token().then(function (body) {
+  window.NoroomCmi5Token(fetchUrl).then(function (body) {
     if (!body || !body["auth-token"]) {
       if (window.console) console.error("noroom: the LMS's cmi5 fetch URL gave no token: " + JSON.stringify(body));
       return choose(true);

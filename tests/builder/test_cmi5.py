@@ -173,6 +173,38 @@ def test_a_fetch_url_answering_its_error_json_shows_a_notice(lrs, xapi_site, pag
     assert page.js_errors == []
 
 
+def test_a_reload_after_the_error_json_does_not_ask_the_fetch_url_again(lrs, xapi_site, page,
+                                                                        mini_dist):
+    """The AU keeps the error JSON like the all-languages launcher does (one snippet for both):
+    a second POST would only get the same error."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    site.fetch_error = True
+    url, reg, _ = lms_launch(site)
+    page.goto(url)
+    Player(page, page.main_frame)
+    page.reload()
+    player = Player(page, page.main_frame)
+    assert player.notice() == player.data()["ui"]["not_saved"]
+    assert site.fetches == 1
+    close(page)
+    assert site.log == [] and mine(lrs, reg) == []
+
+
+def test_the_launcher_and_the_au_keep_the_token_with_the_same_code(mini_dist):
+    """cmi5_token.js is joined into the AU's runtime.js and inlined into the launcher page: the
+    sessionStorage key is written nowhere else, so the two cannot drift apart."""
+    from builder.render import runtime_file
+
+    snippet = runtime_file("cmi5_token.js")
+    assert snippet.count(b'"noroom.cmi5.token."') == 1
+    with zipfile.ZipFile(mini_dist / "mini_mul_cmi5.zip") as zf:
+        launcher, runtime = zf.read("index.html"), zf.read("runtime.js")
+    single = zipfile.ZipFile(mini_dist / "mini_en_cmi5.zip").read("runtime.js")
+    for script in (launcher, runtime, single):
+        assert snippet in script
+        assert script.count(b"noroom.cmi5.token.") == snippet.count(b"noroom.cmi5.token.")
+
+
 def test_exit_goes_to_the_return_url(lrs, xapi_site, page, mini_dist):
     site = xapi_site(mini_dist / "mini_en_cmi5.zip")
     url, reg, _ = lms_launch(site, return_url="about:blank#returned")

@@ -1,7 +1,7 @@
 /* cmi5 AU (cmi5 spec, "AU requirements"): reads endpoint, fetch, actor, registration, activityId;
- * POSTs to fetch for the auth token once per launch (kept in sessionStorage by fetch URL, so a
- * reload in the same tab stays tracked; the fetch URL answers only once) and handles the LMS's
- * error JSON (console.error, the not_saved notice); reads LMS.LaunchData (launchMode,
+ * gets the auth token from NoroomCmi5Token (cmi5_token.js, put before this file: one POST per
+ * launch, kept per tab, so a reload stays tracked) and handles the LMS's error JSON
+ * (console.error, the not_saved notice); reads LMS.LaunchData (launchMode,
  * masteryScore, returnURL, contextTemplate) from the State API; sends initialized first,
  * passed/failed/completed with the cmi5 and moveOn categories and the context template (session
  * id, hotel), never a verdict in Browse or Review, terminated last, then goes to returnURL.
@@ -39,20 +39,6 @@ window.NoroomAdapter = function (data, hooks) {
     if (!Object.keys(ctx.contextActivities).length) delete ctx.contextActivities;
     return st;
   }
-  /* The fetch URL answers once per launch (cmi5 spec, "fetch"): keep the token for reloads. */
-  function token() {
-    var key = "noroom.cmi5.token." + fetchUrl, kept = null;
-    try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { kept = null; }
-    // The launcher of the all-languages package keeps the fetch URL's error JSON too (its
-    // second answer would be the same error): untracked without asking again.
-    if (kept && (kept["auth-token"] || kept["error-code"])) return Promise.resolve(kept);
-    return fetch(fetchUrl, { method: "POST" }).then(function (r) { return r.json(); }).then(function (body) {
-      if (body && body["auth-token"]) {
-        try { sessionStorage.setItem(key, JSON.stringify(body)); } catch (e) { /* blocked: this page only */ }
-      }
-      return body;
-    });
-  }
   var pending = [];
   function later(name) {
     return function () {
@@ -64,7 +50,7 @@ window.NoroomAdapter = function (data, hooks) {
   }
   return {
     start: function () {
-      return token().then(function (body) {
+      return window.NoroomCmi5Token(fetchUrl).then(function (body) {
           if (!body || !body["auth-token"]) {
             // The LMS's error JSON ({"error-code", "error-text"}): untracked, and the learner
             // sees the not_saved notice the runtime shows for {tracked: false}.
