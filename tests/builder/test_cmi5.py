@@ -462,4 +462,13 @@ def test_a_branded_mul_package_loads_its_shared_assets_from_every_language_page(
                              "(document.querySelector('.logo'))") > 0  # ../brand/logo.svg
         assert page.evaluate("getComputedStyle(document.querySelector('.top')).backgroundColor"
                              ) == "rgb(11, 79, 108)"  # runtime.css with the brand's #0b4f6c
+    # The launcher shares the pages' head (pages/_head.html): the same brand colours, and its
+    # own chooser styles on top of them.
+    page.goto(f"{site.url}/pkg/index.html")  # not launched: the chooser
+    links = chooser(page)
+    assert page.evaluate("getComputedStyle(document.querySelector('.top')).backgroundColor"
+                         ) == "rgb(11, 79, 108)"
+    assert links.first.evaluate("a => getComputedStyle(a).color") == "rgb(11, 79, 108)"
+    assert page.title() == load_source(FIXTURES / "minimal").course("nl").title
+    assert run_axe(page.main_frame) == []
     assert page.js_errors == []
