@@ -156,7 +156,9 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = None if readonly else _lock(path)
         try:
-            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # One thread at a time, but not always the opener: sync writes on its own thread.
+            db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # why: see the module docstring
             # 64 MB of page cache: the id index takes random inserts (UUIDs) as the store grows.

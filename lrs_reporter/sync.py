@@ -6,17 +6,22 @@ an overlap (late statements with an older `stored`), capped by X-Experience-API-
 Through; statements fetched twice are stored once. Unusable statements are recorded (id and
 reason) in the same transaction, for the report's data quality.
 
-Page N+1 is fetched while page N is written (one background fetch at a time); the cursor still
-moves only with the page it covers.
+Pages are checked and written on a writer thread, in order, while the caller's thread fetches
+and parses the next ones (at most two wait, so memory stays at a few pages): SQLite releases the
+GIL while it inserts and commits, so its work overlaps the LRS's and the parsing. The cursor
+still moves only with the page it covers, so crash safety is the same as writing in line; an
+error on the writer thread stops the sync and is raised by `sync_store()`, with every page
+committed before it kept.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,19 +58,19 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
                overlap: timedelta = OVERLAP) -> SyncResult:
     """Fetch what is new since the store's cursor (minus `overlap`) and store it.
 
-    Raises LRSError (the LRS refused, gave up, looped) with everything committed so far kept,
-    ConfigError when another sync holds the store.
+    `progress` is called after each committed page, on the writer thread. Raises LRSError (the
+    LRS refused, gave up, looped) with everything committed so far kept, ConfigError when
+    another sync holds the store; an error of the writer (say, a full disk) is raised here, with
+    every page committed before it kept.
     """
     result = SyncResult()
     with Store.open(store_path) as store:
         cursor = store.get("cursor")
         since = _since(c - overlap) if (c := _iso(cursor)) else None
         client = client or LRSClient(endpoint, user, password, page_size=page_size)
-        with client:
-            for page in _prefetched(client.pages(since)):
-                cursor = _store_page(store, page, result, cursor)
-                if progress:
-                    progress(result)
+        with client, _PageWriter(store, cursor, result, progress) as writer:
+            for page in client.pages(since):
+                writer.put(page)
     log.info("synced %d pages, %d statements, %d new", result.pages, result.fetched, result.new)
     return result
 
@@ -76,13 +81,51 @@ def _since(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _prefetched(pages: Iterator[Page]) -> Iterator[Page]:
-    """The same pages, the next one already being fetched while the caller handles this one."""
-    with ThreadPoolExecutor(1, thread_name_prefix="lrs-fetch") as pool:
-        ahead = pool.submit(next, pages, None)
-        while (page := ahead.result()) is not None:
-            ahead = pool.submit(next, pages, None)
-            yield page
+class _PageWriter:
+    """Checks and writes pages on its own thread, in the order put, each in one transaction with
+    the cursor it advances (_store_page), while the caller fetches the next pages: SQLite
+    releases the GIL while it inserts and commits. At most QUEUED pages wait; `put` blocks
+    beyond that. After an error the writer commits nothing more; `put` and the exit raise it.
+    On exit the waiting pages are written (also when the caller failed: they were fetched
+    whole), then the thread is joined."""
+
+    QUEUED = 2
+
+    def __init__(self, store: Store, cursor: str | None, result: SyncResult,
+                 progress: Callable[[SyncResult], None] | None) -> None:
+        self.store, self.cursor, self.result, self.progress = store, cursor, result, progress
+        self.queue: queue.Queue[Page | None] = queue.Queue(self.QUEUED)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+
+    def __enter__(self) -> _PageWriter:
+        self.thread.start()
+        return self
+
+    def put(self, page: Page) -> None:
+        self._raise()
+        self.queue.put(page)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if error is not self.error:  # not raised by `put` already
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (page := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drained, so that `put` never waits for a writer that stopped
+            try:
+                self.cursor = _store_page(self.store, page, self.result, self.cursor)
+                if self.progress:
+                    self.progress(self.result)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self.error = exc
 
 
 def _store_page(store: Store, page: Page, result: SyncResult, cursor: str | None) -> str | None:

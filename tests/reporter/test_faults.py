@@ -406,3 +406,57 @@ def test_cli_never_prints_the_password_even_when_given_on_the_command_line(lrs, 
     assert result.output.strip() == ("the LRS refused the credentials (HTTP 403); check "
                                      "--lrs-user and the password (they are not shown here)")
     assert SECRET not in result.output
+
+
+def test_a_write_error_is_raised_by_sync_and_every_page_committed_before_it_is_kept(
+        lrs, fault_proxy, tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    ids = seed(lrs)
+    store = tmp_path / "s.sqlite"
+    Store.open(store).close()
+    with closing(sqlite3.connect(store)) as db:  # the store refuses page 2, as a full disk would
+        db.execute("CREATE TRIGGER no_room BEFORE INSERT ON meta WHEN NEW.key = 'statements' "
+                   "AND CAST(NEW.value AS INTEGER) > 4 BEGIN SELECT RAISE(ABORT, 'no room'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="no room"):
+        sync_store(store, "", None, None, client=client(fault_proxy))
+    assert len(stored_ids(store)) == 4
+    with Store.open(store, readonly=True) as s:
+        cursor = s.get("cursor")
+    assert cursor == max(st["stored"] for st in lrs.all()[:4])  # page 1's, with page 1
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("DROP TRIGGER no_room")
+    sync_store(store, "", None, None, client=client(fault_proxy))
+    assert_same_as_clean(lrs, tmp_path, store, ids)
+
+
+def test_the_sync_fetches_at_most_three_pages_ahead_of_the_store(lrs, fault_proxy, tmp_path):
+    import sqlite3
+
+    ids = seed(lrs, 20)  # 5 pages of 4
+    store = tmp_path / "s.sqlite"
+    Store.open(store).close()
+    blocker = sqlite3.connect(store, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the writer waits for SQLite's write lock
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync_store(store, "", None, None, client=client(fault_proxy))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    sync = Thread(target=run)
+    sync.start()
+    try:
+        # Page 1 is being written, pages 2 and 3 wait in the queue, page 4 waits to be queued.
+        wait_for(lambda: len(fault_proxy.seen) >= 4)
+        time.sleep(0.5)  # not a speed figure: room for a wrongly unbounded queue to fill
+        assert len(fault_proxy.seen) == 4
+    finally:
+        blocker.rollback()
+        blocker.close()
+        sync.join(60)
+    assert errors == []
+    assert_same_as_clean(lrs, tmp_path, store, ids)
