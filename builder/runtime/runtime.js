@@ -131,6 +131,7 @@
       state.seen[pid] = 1;
       var page = data.pages.filter(function (p) { return p.id === pid; })[0];
       if (first && adapter) adapter.page({ id: pid, module: page.module, progress: progress() });
+      if (first) judgeLate();
     }
     if (id.indexOf("q:") === 0) prepareQuestion(id.slice(2), el);
     if (id === "result") showResult();
@@ -201,14 +202,40 @@
     save();
   }
 
-  function showResult() {
+  function unseenPages() { return pathPages().filter(function (p) { return !state.seen[p.id]; }); }
+  /* The verdict, to the adapter: passed at the mastery score, completed once every page of the
+   * path has been seen too (issue 3: completion needs both). */
+  function judge() {
     var s = score(), pct = Math.round(100 * s.scaled), passed = s.scaled + 1e-9 >= mastery;
-    var all = pathPages().every(function (p) { return state.seen[p.id]; });
-    $("#result-text").textContent = fmt(passed ? ui.result_passed : ui.result_failed, { score: pct, mastery: Math.round(mastery * 100) });
-    $("#retry").hidden = passed;
+    var all = !unseenPages().length;
     if (passed && all) state.done = 1;
     if (adapter) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
       durationMs: Date.now() - started })).then(save);
+    return { passed: passed, pct: pct };
+  }
+  function showResult() {
+    var r = judge(), unseen = r.passed ? unseenPages() : [];
+    // Passed with a page of the path unseen (e.g. a bookmark from before the page was added):
+    // not complete yet in any format, so name each page, with a button that opens it.
+    var text = !r.passed ? ui.result_failed : unseen.length ? ui.result_unseen : ui.result_passed;
+    $("#result-text").textContent = fmt(text, { score: r.pct, mastery: Math.round(mastery * 100) });
+    $("#retry").hidden = r.passed;
+    var list = $("#unseen");
+    list.textContent = "";
+    unseen.forEach(function (p) {
+      var li = doc.createElement("li"), b = doc.createElement("button");
+      b.type = "button";
+      b.textContent = $('.step[data-step="page:' + p.id + '"] h1').textContent;
+      b.addEventListener("click", function () { show(steps.indexOf("page:" + p.id)); });
+      li.appendChild(b); list.appendChild(li);
+    });
+    list.hidden = !unseen.length;
+  }
+  /* The quiz was passed before this page was first seen: the last unseen page completes the
+   * course right away, wherever the learner goes next. */
+  function judgeLate() {
+    var answered = pathQuestions().every(function (q) { return state.answers[q.id] != null; });
+    if (state.done !== 1 && answered && !unseenPages().length && score().scaled + 1e-9 >= mastery) judge();
   }
 
   function retry() {

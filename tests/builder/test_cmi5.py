@@ -19,7 +19,7 @@ from lxml import etree
 from builder.build import build
 from builder.check import check_package, cmi5_schema_path
 from builder.course import load_source
-from tests.builder.conftest import COURSE_SRC, FIXTURES, REAL_ID, REAL_LANGUAGES
+from tests.builder.conftest import COURSE_SRC, FIXTURES, REAL_ID, REAL_LANGUAGES, real_package
 from tests.builder.test_xapi import V, close, mine, settle
 from tests.support.browser import run_axe
 from tests.support.player import Player
@@ -119,6 +119,33 @@ def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
     passed = next(s for s in sts if verb_of(s) == "passed")
     assert passed["result"]["score"]["scaled"] == 0.75 and passed["result"]["success"] is True
     assert validate_statements(sts) == []
+
+
+def test_passed_with_a_page_unseen_sends_completed_once_the_named_page_is_read(
+        lrs, xapi_site, page, course_dist):
+    """moveOn CompletedAndPassed: passed goes out at the result, completed only when the page
+    the result names (and opens) has been seen, the same rule as SCORM (test_scorm_runtime)."""
+    site = xapi_site(real_package(course_dist, "en", "cmi5"))
+    url, reg, _ = lms_launch(site)
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    player.play("night", stop_at="quiz")
+    page.evaluate("delete NoroomRuntime.state().seen['night-scenario']")
+    player.play("night", correct=True)
+    settle(page, site)
+    assert "passed" in verbs(ordered(lrs, site, reg))
+    assert "completed" not in verbs(ordered(lrs, site, reg))
+    (title,) = [p.title for p in load_source(COURSE_SRC).course("en").pages
+                if p.id == "night-scenario"]
+    page.get_by_role("button", name=title).click()
+    assert player.step() == "page:night-scenario"
+    settle(page, site)
+    sts = ordered(lrs, site, reg)
+    assert verbs(sts).count("passed") == 1 and verbs(sts)[-1] == "completed"
+    completed = sts[-1]
+    assert completed["object"]["id"] == V.course_iri and completed["result"]["completion"]
+    assert validate_statements(sts) == []
+    assert page.js_errors == []
 
 
 @pytest.mark.parametrize("mode", ["Browse", "Review"])

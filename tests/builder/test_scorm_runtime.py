@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from builder.build import build
+from builder.course import load_source
+from tests.support.browser import run_axe
 from tests.support.player import Player
 
-from .conftest import course_with_options, real_package
+from .conftest import COURSE_SRC, course_with_options, real_package
 
 pytestmark = pytest.mark.browser
 
@@ -133,29 +135,49 @@ def test_failing_learner_is_failed_and_can_retry_to_pass(lms_server, page, mini_
 
 
 @BOTH
-def test_passed_quiz_with_a_page_unseen_is_not_complete_until_the_page_is_seen(
-        lms_server, page, mini_dist, fmt):
+def test_passed_quiz_with_a_page_unseen_names_the_page_and_completes_once_it_is_read(
+        lms_server, page, course_dist, fmt):
     """Completion needs every page seen and the quiz passed: 1.2 stays 'incomplete' (not
-    'passed') and 2004 'incomplete' + 'passed' until the learner goes back to the page."""
-    site, player = launch(lms_server, page, mini_dist, "en", fmt)
+    'passed') and 2004 'incomplete' + 'passed' while a page is unseen. The result says so and
+    names the page with a button (keyboard: Enter) that opens it; seeing it completes the course
+    at once, and the result then reads as passed."""
+    site, player = launch(lms_server, page, course_dist, "en", fmt,
+                          package=real_package(course_dist, "en", fmt))
+    ui, unseen = player.data()["ui"], "signals-rooms"
+    (title,) = [p.title for p in load_source(COURSE_SRC).course("en").pages if p.id == unseen]
     player.play("frontdesk", stop_at="quiz")
     # As after a resume from a bookmark that lacks the page (e.g. a page added in a new version).
-    player.frame.evaluate("delete NoroomRuntime.state().seen['signals-rooms']")
+    player.frame.evaluate(f"delete NoroomRuntime.state().seen[{unseen!r}]")
     player.play("frontdesk", correct=True)
     data = cmi(page)
-    assert "100%" in player.frame.inner_text("#result-text")
     if fmt == "scorm12":
         assert status(data, fmt) == ("incomplete",)
         assert (data["core"]["score"]["raw"], data["core"]["exit"]) == ("100", "suspend")
     else:
         assert status(data, fmt) == ("incomplete", "passed")
         assert data["exit"] == "suspend"
-    while player.step() != "page:signals-rooms":
-        player.back()
+    assert player.frame.inner_text("#result-text") == ui["result_unseen"].replace("{score}",
+                                                                                  "100")
+    buttons = player.frame.locator("#unseen button")
+    assert buttons.all_inner_texts() == [title]
+    assert player.frame.is_hidden("#retry") and player.frame.is_enabled("#back")
+    assert run_axe(player.frame) == []
+    page.screenshot(path=f"/tmp/noroom-result-unseen-{fmt}.png", full_page=True)
+    buttons.press("Enter")
+    player.frame.wait_for_function("s => document.querySelector('.step.current').dataset.step "
+                                   "=== s", arg=f"page:{unseen}")
+    assert player.frame.evaluate("document.activeElement.id") == f"h-{unseen}"
+    # Seen now: complete at once, before the learner walks back to the result.
+    data = cmi(page)
+    assert status(data, fmt) == (("passed",) if fmt == "scorm12" else ("completed", "passed"))
+    assert (data["core"]["exit"] if fmt == "scorm12" else data["exit"]) == \
+        ("" if fmt == "scorm12" else "normal")
     player.play("frontdesk", correct=True)
+    assert player.frame.inner_text("#result-text") == ui["result_passed"].replace("{score}",
+                                                                                  "100")
+    assert player.frame.is_hidden("#unseen") and player.frame.is_disabled("#back")
     assert status(cmi(page), fmt) == (("passed",) if fmt == "scorm12"
                                       else ("completed", "passed"))
-    assert player.frame.is_disabled("#back")
     assert page.js_errors == []
 
 
