@@ -26,6 +26,17 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 CONTACT_KEYS = ("emergency", "police", "anonymous_line", "anonymous_phone")
 # Placeholders the runtime fills in UI strings; contacts are filled at build time.
 UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example"}
+# The ui strings the pages and the runtime show (`ui.<key>` in templates and runtime code, and
+# the keys passed to notify()): every course must have them in every language, or a learner
+# would read "undefined" (tests/builder/test_course.py keeps this list in step with the code).
+RUNTIME_UI_KEYS = frozenset({
+    "back", "check_answer", "choose_answer_first", "choose_role_intro", "choose_role_title",
+    "correct", "finish", "finished", "hotel_hint", "hotel_invalid", "hotel_label", "hotel_title",
+    "incorrect", "language_name", "next", "not_saved", "page_of", "progress_label",
+    "question_of", "quiz_intro", "quiz_title", "result_failed", "result_passed", "result_title",
+    "result_unseen", "resume_no", "resume_question", "resume_title", "resume_yes", "retry",
+    "save_failed", "save_refused", "save_restored", "skip_link",
+})
 
 
 @dataclass(frozen=True)
@@ -230,8 +241,10 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 
 def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> list[str]:
-    """Keys every language needs: structure-derived keys plus the source file's ui/course keys."""
+    """Keys every language needs: the runtime's ui keys, structure-derived keys, plus the source
+    file's ui/course keys."""
     keys = ["course.title", "course.description"]
+    keys += [f"ui.{k}" for k in sorted(RUNTIME_UI_KEYS)]
     keys += [k for k in source_strings if k.startswith(("ui.", "course.")) and k not in keys]
     for r in config["roles"]:
         keys += [f"roles.{r}.name", f"roles.{r}.description"]

@@ -163,3 +163,27 @@ def test_the_real_course_refuses_belgium_until_its_lines_are_verified(tmp_path):
                                       str(tmp_path / "d")])
     assert result.exit_code == 1
     assert "contacts.BE has no anonymous_line, anonymous_phone" in result.output
+
+
+def test_every_ui_string_the_pages_and_runtime_show_is_required():
+    import re
+
+    from builder.course import RUNTIME_UI_KEYS
+
+    root = Path(__file__).resolve().parents[2] / "builder"
+    used = set()
+    for path in [*root.glob("templates/**/*.html"), *root.glob("runtime/**/*.js")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bui\.([a-z_]+)", text))
+        used |= set(re.findall(r"\bnotify\(\"([a-z_]+)\"", text))
+    assert used == RUNTIME_UI_KEYS
+
+
+def test_a_course_without_a_ui_string_the_runtime_shows_is_refused(course):
+    nl = course / "text" / "nl.yaml"
+    text = nl.read_text(encoding="utf-8")
+    nl.write_text("".join(line for line in text.splitlines(keepends=True)
+                          if not line.startswith("  result_unseen:")), encoding="utf-8")
+    code, out = build_error(course)
+    assert code == 1 and "missing translation for ui.result_unseen" in out
+    assert "nl.yaml" in out and "Traceback" not in out
