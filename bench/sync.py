@@ -4,14 +4,16 @@
 
 Posts N statements to Learning Locker's xapi-statements (in memory, 127.0.0.1), then, in
 alternating rounds, times a plain paged download of every page into memory (httpx, orjson to read
-`more`: the floor) and a full sync into a fresh store (parse, check, one transaction per page,
-next page fetched while this one is written). Prints the best and the median round of each, and
-the ratio of the best rates; the issue's target is sync >= 0.9 x the floor. Judges nothing.
+`more`: the floor) and a full sync into a fresh store (parse, check, one transaction per page on
+the writer thread while the next pages are fetched). Prints the best and the median round of
+each, the ratio of the best rates (the issue's target is sync >= 0.9 x the floor) and of the
+medians, and the load average before and after (the machine may be shared). Judges nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     floors, syncs = [], []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         lrs = start_lrs(Path(tmp))
         try:
@@ -89,6 +92,10 @@ def main() -> None:
               f"{median:6.2f} s {n / median:10,.0f} statements/s")
     print(f"ratio sync rate / floor rate (best rounds): {best_floor / best_sync:.2f} "
           "(target >= 0.90)")
+    medians = statistics.median(f[0] for f in floors) / statistics.median(s[0] for s in syncs)
+    print(f"ratio of the median rounds: {medians:.2f}")
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}, after: {:.2f} {:.2f} {:.2f}"
+          .format(*load_before, *os.getloadavg()))
 
 
 if __name__ == "__main__":

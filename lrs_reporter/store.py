@@ -17,7 +17,12 @@ Durability: write-ahead log with `synchronous=NORMAL`. A commit is complete once
 WAL, so a process killed at any moment (SIGKILL, OOM) loses nothing committed and never half a
 page. Only a power cut can roll back the last few commits, and because the cursor is in the same
 transactions it rolls back with them: the next sync fetches those pages again. FULL would fsync
-on every page and cost a third of the sync rate for no gain against process crashes.
+on every page and cost a third of the sync rate for no gain against process crashes. With
+NORMAL the fsyncs happen at SQLite's automatic checkpoints (every 1000 WAL pages, the default):
+about half the time of a sync's commits, the rest being the WAL writes of the pages each commit
+dirtied (random ids touch a leaf per insert). A larger `wal_autocheckpoint` did not help: the
+close then checkpoints what is left, in the sync's time (bench/sync.py, RESULTS.md). The writes
+run on sync's writer thread, so the fetching does not wait for them.
 """
 
 from __future__ import annotations
