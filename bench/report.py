@@ -129,6 +129,7 @@ def step_phases(path: Path) -> dict:
     from lrs_reporter.files import ReadLog, read_roster, read_statement_file
     from lrs_reporter.identity import People
     from lrs_reporter.outputs import writers
+    from lrs_reporter.outputs.pdf import CertificatesOutput
     from noroom.vocabulary import load_vocabulary
 
     v = load_vocabulary()
@@ -149,7 +150,7 @@ def step_phases(path: Path) -> dict:
         writer.write(cert, out, False)
         spent = time.perf_counter() - t0
         times["outputs"] += spent
-        if type(writer).__name__ == "CertificatesOutput":
+        if isinstance(writer, CertificatesOutput):
             times["certificates"] = spent
     return {"n": log.statements_read, "certified": int(cert.hotels["certified"].sum()), **times}
 

@@ -28,7 +28,8 @@ CONTACT_KEYS = ("emergency", "police", "anonymous_line", "anonymous_phone")
 UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example"}
 # The ui strings the pages and the runtime show (`ui.<key>` in templates and runtime code, and
 # the keys passed to notify()): every course must have them in every language, or a learner
-# would read "undefined" (tests/builder/test_course.py keeps this list in step with the code).
+# would read "undefined" (tests/builder/test_course_source.py keeps this list in step with the
+# code).
 RUNTIME_UI_KEYS = frozenset({
     "back", "check_answer", "choose_answer_first", "choose_role_intro", "choose_role_title",
     "correct", "finish", "finished", "hotel_hint", "hotel_invalid", "hotel_label", "hotel_title",

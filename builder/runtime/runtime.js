@@ -143,7 +143,7 @@
     $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
     // Back is closed on the result, except for a learner who passed with a page unseen: they go
     // back to it (answers stay locked) and complete the course on the way forward.
-    var unseen = id === "result" && state.done !== 1 && score().scaled + 1e-9 >= mastery;
+    var unseen = id === "result" && state.done !== 1 && passes(score().scaled);
     $("#back").disabled = cur === 0 || (id === "result" && !unseen);
     updateNext();
     if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
@@ -203,10 +203,12 @@
   }
 
   function unseenPages() { return pathPages().filter(function (p) { return !state.seen[p.id]; }); }
+  /* At or over the mastery score; the tolerance absorbs floating-point sums of question weights. */
+  function passes(scaled) { return scaled + 1e-9 >= mastery; }
   /* The verdict, to the adapter: passed at the mastery score, completed once every page of the
    * path has been seen too (issue 3: completion needs both). */
   function judge() {
-    var s = score(), pct = Math.round(100 * s.scaled), passed = s.scaled + 1e-9 >= mastery;
+    var s = score(), pct = Math.round(100 * s.scaled), passed = passes(s.scaled);
     var all = !unseenPages().length;
     if (passed && all) state.done = 1;
     if (adapter) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
@@ -235,7 +237,7 @@
    * course right away, wherever the learner goes next. */
   function judgeLate() {
     var answered = pathQuestions().every(function (q) { return state.answers[q.id] != null; });
-    if (state.done !== 1 && answered && !unseenPages().length && score().scaled + 1e-9 >= mastery) judge();
+    if (state.done !== 1 && answered && !unseenPages().length && passes(score().scaled)) judge();
   }
 
   function retry() {
