@@ -16,10 +16,13 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from noroom.errors import PackageError
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 # Size budget of a package without media (issue 3); bigger packages get a warning, not an error.
 SIZE_BUDGET = 300 * 1024
@@ -237,20 +240,25 @@ def cmi5_schema_path() -> Path:
         "CourseStructure.xsd"
 
 
-def check_cmi5(pkg: Package, report: Report) -> None:
+def cmi5_schema() -> etree.XMLSchema:
+    """The cmi5 course structure schema (`check` and the tests read it here); PackageError
+    naming the path when ../shared/schemas/cmi5/ is not beside the project."""
     from lxml import etree
 
+    xsd = cmi5_schema_path()
+    if not xsd.exists():
+        raise PackageError(f"the cmi5 schema is missing at {xsd}; it is read from "
+                           "../shared/schemas/cmi5/ beside the project and is not copied into it")
+    return etree.XMLSchema(etree.parse(str(xsd), etree.XMLParser(no_network=True)))
+
+
+def check_cmi5(pkg: Package, report: Report) -> None:
     member = "cmi5.xml"
     root = parse_xml(pkg, member, report)
     if root is None:
         return
     report.format = "cmi5"
-    xsd = cmi5_schema_path()
-    if not xsd.exists():
-        raise PackageError(f"the cmi5 schema is missing at {xsd}; it is read from "
-                           "../shared/schemas/cmi5/ beside the project and is not copied into it")
-    schema = etree.XMLSchema(etree.parse(str(xsd), etree.XMLParser(no_network=True)))
-    validate_against(schema, root, member, report)
+    validate_against(cmi5_schema(), root, member, report)
     for url in root.iter("{*}url"):
         href = (url.text or "").strip()
         if "://" not in href and href.split("?")[0] not in pkg.names:
