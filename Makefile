@@ -5,15 +5,24 @@ BIN := $(VENV)/bin
 NOROOM := $(BIN)/noroom
 PYTEST_ARGS ?=
 
-.PHONY: demo test install node browser build report bench lint clean
+.PHONY: demo test install install-test node browser build report bench lint clean
 
+# `make demo` installs only what building and reporting need; `make test` adds the test tools and
+# the Parquet/Dask extras on top (issue 18). -qq: pip's notices about this machine's package mirrors
+# are not ours to print; errors still show.
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $@
+	@echo "Setting up $(VENV) (first run only) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	@echo "Adding the test tools to $(VENV) ..."
+	@$(BIN)/python -m pip install -qq -e '.[test]'
+	@touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 # Test tools from npm, pinned in package-lock.json, into ./node_modules (never global).
 node_modules/.installed: package.json package-lock.json
@@ -37,15 +46,19 @@ report: install
 	  --as-of 2026-11-01 --valid-months 24 --out reports
 
 demo: build report
+	@echo
+	@echo "Packages:     dist/  (one zip per language and format; see README, 'Importing into an LMS')"
+	@echo "Dashboard:    reports/dashboard.html"
+	@echo "Certificates: reports/certificates/"
 
-test: install node browser
+test: install-test node browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(NOROOM) lint
 
-bench: install node
+bench: install-test node
 	$(BIN)/python bench/build.py
 
 clean:

@@ -28,6 +28,18 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 ROW_GROUP = 128_000
+
+
+def require(module: str, extra: str) -> None:
+    """Raise ConfigError naming the pip extra when an optional dependency is not installed.
+
+    pyarrow and Dask are extras (issue 18: building packages and reporting from files need neither),
+    so a missing one is a set-up step to name, not a traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ConfigError(f"{module} is not installed: Parquet and Dask are optional; "
+                          f"install them with  pip install 'noroom[{extra}]'  (make test does)")
 STRINGS = ("verb", "object", "actor", "hotel")
 
 
@@ -36,6 +48,7 @@ def export_parquet(store_path: Path, out: Path, hotel_extension: str) -> int:
 
     Replaces an earlier export in `out`. Memory: at most about 8 x ROW_GROUP rows are held
     before they are written, however large the store."""
+    require("pyarrow", "parquet")
     from lrs_reporter.store import Store
 
     out.mkdir(parents=True, exist_ok=True)
@@ -146,6 +159,9 @@ def read_parquet_facts(folder: Path, engine: str = "pandas", scheduler: str | No
                        ) -> tuple[pd.DataFrame, int]:
     """(the facts that can count, the number of statements exported); the same frame whichever
     engine reads. With engine="dask" and a scheduler address the scan runs on that cluster."""
+    require("pyarrow", "parquet")
+    if engine == "dask":
+        require("dask", "dask")
     import pyarrow as pa
 
     filters = [("verb", "in", sorted(RELEVANT_VERBS))]
