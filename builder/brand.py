@@ -21,8 +21,6 @@ from noroom.errors import ConfigError
 
 HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
 MAX_LOGO = 200 * 1024
-UNSAFE_SVG = re.compile(rb"<script|javascript:|\bon\w+\s*=|xlink:href\s*=\s*[\"']https?:|"
-                        rb"href\s*=\s*[\"']https?:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,12 @@ def _logo(value: object, path: Path) -> tuple[str | None, bytes]:
     if len(logo_bytes) > MAX_LOGO:
         raise ConfigError(f"logo is {len(logo_bytes) // 1024} KB; keep it under "
                           f"{MAX_LOGO // 1024} KB", path)
-    if logo_path.suffix.lower() == ".svg" and UNSAFE_SVG.search(logo_bytes):
-        raise ConfigError("logo SVG contains scripts or external references; export a plain "
-                          "SVG", path)
+    if logo_path.suffix.lower() == ".svg":
+        from builder.svg import svg_problems
+
+        problems = svg_problems(logo_bytes)
+        if problems:
+            raise ConfigError(f"logo SVG {value!r} is not a plain drawing (scripts or external "
+                              f"references are not allowed): {problems[0]}; export a plain SVG",
+                              path)
     return "brand/logo" + logo_path.suffix.lower(), logo_bytes

@@ -8,8 +8,12 @@ Manifest checks are registered per control file (imsmanifest.xml, tincan.xml, cm
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +32,24 @@ if TYPE_CHECKING:
 SIZE_BUDGET = 300 * 1024
 # Refuse to inflate more than this (zip bombs): far above any real course package.
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
+# Packages use stored and deflate members only. Other methods are refused (issue 15): bzip2 and
+# LZMA members inflate without a bound on a false declared size, and nothing here needs them.
+METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+# HTML read for links: a page beyond this is checked in part (a warning says so); the walk stops
+# after this many pages or links, so a small zip of huge or endless HTML takes seconds, not minutes.
+MAX_PAGE = 2 * 1024 * 1024
+MAX_PAGES = 200
+MAX_LINKS = 20_000
+# A manifest or SVG is parsed whole: beyond this it is refused rather than parsed.
+MAX_XML = 8 * 1024 * 1024
+# What a damaged zip raises from zipfile, zlib and struct while it is read: each becomes one
+# problem line for that package, and the next package is still checked.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError,
+              RuntimeError, IndexError, ValueError, KeyError, OverflowError, struct.error,
+              UnicodeError)
+# A file whose mode says symlink, device, pipe or socket (Unix "external attributes").
+UNIX_FILE_TYPES = {0o100000: "file", 0o040000: "folder", 0o120000: "symbolic link",
+                   0o010000: "pipe", 0o020000: "device", 0o060000: "device", 0o140000: "socket"}
 
 SCORM12_NS = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 SCORM2004_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -56,7 +78,17 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.member}:{self.line}" if self.line else self.member
-        return f"{where}: {self.message}" if where else self.message
+        return printable(f"{where}: {self.message}" if where else self.message)
+
+
+def printable(text: str) -> str:
+    """`text` with control, format and bidi characters shown as escapes: a member name with CR,
+    LF or ESC can neither forge an "ok" line nor send codes to the terminal (issue 15)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+                   for c in text)
 
 
 @dataclass
@@ -81,8 +113,11 @@ class Package:
     zf: zipfile.ZipFile
     names: set[str]
 
-    def read(self, name: str) -> bytes:
-        return self.zf.read(name)
+    def read(self, name: str, limit: int = MAX_XML) -> bytes | None:
+        """The member's bytes, or None when it holds more than `limit` bytes."""
+        with self.zf.open(name) as member:
+            data = member.read(limit + 1)
+        return None if len(data) > limit else data
 
 
 def safe_parser():  # type: ignore[no-untyped-def]
@@ -96,8 +131,12 @@ def parse_xml(pkg: Package, member: str, report: Report):  # type: ignore[no-unt
     """Parse a member as XML or record why not (with the line); None on failure."""
     from lxml import etree
 
+    data = pkg.read(member)
+    if data is None:
+        report.add(member, None, f"is over {MAX_XML // 1024 // 1024} MB; a manifest is a few KB")
+        return None
     try:
-        root = etree.fromstring(pkg.read(member), safe_parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         report.add(member, exc.lineno, f"is not well-formed XML: {exc.msg}")
         return None
@@ -234,32 +273,54 @@ def check_tincan(pkg: Package, report: Report) -> None:
         report.add(member, launch.sourceline, f"launch file {href!r} is not in the zip")
 
 
+CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+CMI5_XSD_ENV = "NOROOM_CMI5_XSD"
+
+
 def cmi5_schema_path() -> Path:
-    """The cmi5 course structure XSD lives in ../shared/schemas/cmi5/ beside the project."""
+    """Where the official cmi5 course structure XSD is looked for: $NOROOM_CMI5_XSD, else
+    ../shared/schemas/cmi5/ beside the project. It is not shipped (see README)."""
+    if os.environ.get(CMI5_XSD_ENV):
+        return Path(os.environ[CMI5_XSD_ENV])
     return Path(__file__).resolve().parents[2] / "shared" / "schemas" / "cmi5" / \
         "CourseStructure.xsd"
 
 
 def cmi5_schema() -> etree.XMLSchema:
-    """The cmi5 course structure schema (`check` and the tests read it here); PackageError
-    naming the path when ../shared/schemas/cmi5/ is not beside the project."""
+    """The official cmi5 course structure schema; PackageError naming the path when it is not
+    there (the tests need it; `check` does not, see official_cmi5_schema)."""
     from lxml import etree
 
     xsd = cmi5_schema_path()
     if not xsd.exists():
-        raise PackageError(f"the cmi5 schema is missing at {xsd}; it is read from "
-                           "../shared/schemas/cmi5/ beside the project and is not copied into it")
+        raise PackageError(f"the cmi5 schema is missing at {xsd}; set {CMI5_XSD_ENV} or put "
+                           "it in ../shared/schemas/cmi5/ beside the project")
     return etree.XMLSchema(etree.parse(str(xsd), etree.XMLParser(no_network=True)))
 
 
+def official_cmi5_schema() -> etree.XMLSchema | None:
+    """The official XSD where it is found, else None: its absence never stops a check, since
+    the project's own rules (builder/cmi5_rules.py) always run."""
+    try:
+        return cmi5_schema()
+    except PackageError:
+        return None
+
+
 def check_cmi5(pkg: Package, report: Report) -> None:
+    from builder.cmi5_rules import course_structure_problems
+
     member = "cmi5.xml"
     root = parse_xml(pkg, member, report)
     if root is None:
         return
     report.format = "cmi5"
-    validate_against(cmi5_schema(), root, member, report)
-    for url in root.iter("{*}url"):
+    for line, message in course_structure_problems(root):
+        report.add(member, line, message)
+    schema = official_cmi5_schema()
+    if schema is not None:
+        validate_against(schema, root, member, report)
+    for url in root.iter(f"{{{CMI5_NS}}}url"):
         href = (url.text or "").strip()
         if "://" not in href and href.split("?")[0] not in pkg.names:
             report.add(member, url.sourceline, f"AU url {href!r} is not in the zip")
@@ -268,7 +329,7 @@ def check_cmi5(pkg: Package, report: Report) -> None:
 
 
 class _Links(HTMLParser):
-    """Relative href/src of a page's a, link, script and img elements."""
+    """Relative href/src of a page's a, link, script and img elements (at most MAX_LINKS)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -278,17 +339,24 @@ class _Links(HTMLParser):
         name = {"a": "href", "link": "href", "script": "src", "img": "src"}.get(tag)
         value = dict(attrs).get(name or "") or ""
         if value and not value.startswith(("#", "/")) and ":" not in value.split("/")[0]:
-            self.found.append((value.split("#")[0].split("?")[0], self.getpos()[0]))
+            if len(self.found) < MAX_LINKS:
+                self.found.append((value.split("#")[0].split("?")[0], self.getpos()[0]))
 
 
 def check_linked_pages(pkg: Package, start: str, report: Report) -> None:
     """Every page reachable from the AU url by relative links, and every file those pages load,
-    must be in the zip (a multi-language AU opens `<lang>/index.html` from its launcher)."""
+    must be in the zip (a multi-language AU opens `<lang>/index.html` from its launcher).
+    Bounded: MAX_PAGE bytes of a page, MAX_PAGES pages, MAX_LINKS links a page."""
     seen, todo = {start}, [start]
     while todo:
         page = todo.pop()
+        with pkg.zf.open(page) as member:
+            html = member.read(MAX_PAGE + 1)
+        if len(html) > MAX_PAGE:
+            report.warnings.append(Problem(page, None, f"is over {MAX_PAGE // 1024 // 1024} MB; "
+                                           "only its start was checked for links"))
         links = _Links()
-        links.feed(pkg.read(page).decode("utf-8", "replace"))
+        links.feed(html[:MAX_PAGE].decode("utf-8", "replace"))
         for href, line in links.found:
             name = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(href)))
             if name.startswith("../") or name == "..":
@@ -297,6 +365,10 @@ def check_linked_pages(pkg: Package, start: str, report: Report) -> None:
                 report.add(page, line, f"links to {name}, which is not in the zip; add it or "
                            "remove the link")
             elif name.endswith((".html", ".htm")) and name not in seen:
+                if len(seen) >= MAX_PAGES:
+                    report.warnings.append(Problem(page, line, f"more than {MAX_PAGES} linked "
+                                                   "pages; the rest were not checked"))
+                    return
                 seen.add(name)
                 todo.append(name)
 
@@ -309,17 +381,17 @@ MANIFEST_CHECKS: dict[str, Callable[[Package, Report], None]] = {
 
 
 def check_paths(zf: zipfile.ZipFile, report: Report) -> set[str]:
+    """The member names, after refusing every entry an unzip could turn against its host:
+    unsafe or ambiguous names, links and devices, encryption, methods other than stored and
+    deflate, and more than MAX_UNCOMPRESSED bytes in all."""
     names: set[str] = set()
     total = 0
     for info in zf.infolist():
         name = info.filename
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-            report.add(name, None, "unsafe path (absolute or with '..'): it could write outside "
-                       "the folder it is unpacked in; rebuild the package with relative paths")
+        problem = _entry_problem(info, names)
+        if problem:
+            report.add(name, None, problem)
             continue
-        if "\\" in name:
-            report.add(name, None, "path uses backslashes; use '/' separators")
         total += info.file_size
         if not info.is_dir():
             names.add(name)
@@ -328,33 +400,113 @@ def check_paths(zf: zipfile.ZipFile, report: Report) -> set[str]:
     return names
 
 
+def _entry_problem(info: zipfile.ZipInfo, seen: set[str]) -> str | None:
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if "\0" in info.orig_filename:
+        return "name is cut at a NUL character: tools disagree on what it is called; rebuild"
+    if not name.isprintable():
+        return "name holds control or direction characters; rename it"
+    if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        return ("unsafe path (absolute or with '..'): it could write outside the folder it is "
+                "unpacked in; rebuild the package with relative paths")
+    if "\\" in name:
+        return "path uses backslashes; use '/' separators"
+    if name in seen:
+        return "appears twice in the zip; tools disagree on which one counts; keep one"
+    kind = UNIX_FILE_TYPES.get((info.external_attr >> 16) & 0o170000, "file")
+    if info.create_system == 3 and kind not in ("file", "folder"):
+        return f"is a {kind}, not a regular file; an unzip would recreate it; remove it"
+    if info.flag_bits & 0x1:
+        return "is encrypted; an LMS cannot read it; export the package without a password"
+    if info.compress_type not in METHODS:
+        return (f"uses compression method {info.compress_type}; packages use stored or deflate "
+                "only; export the package again with standard zip compression")
+    return None
+
+
 def check_package(path: Path) -> Report:
-    """Validate a package zip; never raises for a bad package (problems go into the report)."""
+    """Validate a package zip; never raises for a bad package (problems go into the report).
+    PackageError only when there is no such file at all."""
     report = Report(path)
     try:
-        zf = zipfile.ZipFile(path)
+        mode = os.stat(path).st_mode
     except FileNotFoundError as exc:
         raise PackageError("no such file; give the path of a .zip package", path) from exc
-    except (zipfile.BadZipFile, OSError) as exc:
-        report.add("", None, f"is not a readable zip file ({exc}); export the package again")
+    except OSError as exc:
+        report.add("", None, f"cannot be read ({exc.strerror}); check the path and permissions")
         return report
-    with zf:
+    if not stat.S_ISREG(mode):
+        report.add("", None, "is not a regular file (a folder, device or pipe); give a .zip file")
+        return report
+    from lxml import etree
+
+    try:
+        _check_zip(path, report)
+    except (*ZIP_ERRORS, etree.LxmlError) as exc:
+        detail = printable(str(exc))[:160] or exc.__class__.__name__
+        report.add("", None, f"is not a readable zip file, or is damaged ({detail}); export the "
+                   "package again")
+    return report
+
+
+def _check_zip(path: Path, report: Report) -> None:
+    with zipfile.ZipFile(path) as zf:
         names = check_paths(zf, report)
         if report.problems:
-            return report
+            return
+        damaged = zf.testzip()  # every member read once: its CRC and its declared size
+        if damaged is not None:
+            report.add(damaged, None, "is damaged (its checksum does not match); export the "
+                       "package again")
+            return
         pkg = Package(zf, names)
         controls = [name for name in MANIFEST_CHECKS if name in names]
-        if not controls and "index.html" in names:
-            report.format = "web"  # a plain web package: paths only, nothing to import
-        elif not controls:
-            report.add("", None, "has no imsmanifest.xml, tincan.xml or cmi5.xml at the zip root; "
-                       "is it a course package?")
+        if not controls:
+            _no_control_file(pkg, report)
         for name in controls:
             MANIFEST_CHECKS[name](pkg, report)
+        for name in sorted(n for n in names if n.lower().endswith(".svg")):
+            check_svg(pkg, name, report)
         size = path.stat().st_size
         if size > SIZE_BUDGET:
             report.warnings.append(Problem("", None, f"package is {size // 1024} KB, over the "
                                            f"{SIZE_BUDGET // 1024} KB budget for a package "
                                            "without media; fine if it carries media, otherwise "
                                            "look for files it does not need"))
-    return report
+
+
+def check_svg(pkg: Package, name: str, report: Report) -> None:
+    """An SVG opened on its own runs its scripts in the LMS's content origin: allow-list it."""
+    from builder.svg import svg_problems
+
+    data = pkg.read(name)
+    if data is None:
+        report.add(name, None, f"SVG over {MAX_XML // 1024 // 1024} MB was not checked; "
+                   "export a smaller drawing")
+        return
+    for problem in svg_problems(data):
+        report.add(name, None, f"unsafe SVG: {problem}")
+
+
+# Files that only a SCORM, xAPI or cmi5 package has: with no control file at the root, they mean
+# the manifest was removed or the package was zipped one folder too deep, never a web package.
+LEFTOVERS = ("imsmanifest.xml", "tincan.xml", "cmi5.xml", "adlcp_rootv1p2.xsd",
+             "imscp_rootv1p1p2.xsd", "imscp_v1p1.xsd", "adlcp_v1p3.xsd", "imsss_v1p0.xsd")
+
+
+def _no_control_file(pkg: Package, report: Report) -> None:
+    nested = sorted(n for n in pkg.names if PurePosixPath(n).name in MANIFEST_CHECKS)
+    leftovers = sorted(n for n in pkg.names if PurePosixPath(n).name.lower() in LEFTOVERS
+                       or ("/" not in n and n.lower().endswith((".xsd", ".dtd"))))
+    if nested:
+        report.add(nested[0], None, "is not at the zip root; zip the contents of its folder, "
+                   "not the folder itself")
+    elif leftovers:
+        report.add("", None, f"has {leftovers[0]} but no imsmanifest.xml, tincan.xml or "
+                   "cmi5.xml at the zip root: the manifest is missing; export the package again")
+    elif "index.html" in pkg.names:
+        report.format = "web"  # a plain web package: paths only, nothing to import
+    else:
+        report.add("", None, "has no imsmanifest.xml, tincan.xml or cmi5.xml at the zip root; "
+                   "is it a course package?")

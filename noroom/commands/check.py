@@ -12,26 +12,36 @@ import click
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 def command(packages: tuple[Path, ...]) -> None:
-    """Check zips: manifest against the official schemas, files listed and present, safe paths.
+    """Check zips: manifest against the schemas, files listed and present, safe entries.
 
-    Prints one line per problem and exits 1 when any package has one.
+    Treats every zip as hostile: refuses links, devices, encrypted members, methods other than
+    stored and deflate, duplicate or control-character names and scripts in SVGs. Prints one
+    line per problem (names escaped) and exits 1 when any package has one; every package given
+    is checked.
 
     \b
     Example:
       noroom check dist/no-room_nl_scorm12.zip dist/no-room_en_cmi5.zip
     """
-    from builder.check import check_package
+    from builder.check import check_package, printable
+    from noroom.errors import NoroomError
 
     failed = False
     for path in packages:
-        report = check_package(path)
+        name = printable(str(path))
+        try:
+            report = check_package(path)
+        except NoroomError as exc:  # no such file: say so and check the next one
+            click.echo(f"{name}: {exc}", err=True)
+            failed = True
+            continue
         for warning in report.warnings:
-            click.echo(f"{path}: warning: {warning}", err=True)
+            click.echo(f"{name}: warning: {warning}", err=True)
         if report.ok:
-            click.echo(f"{path}: ok ({report.format})")
+            click.echo(f"{name}: ok ({report.format})")
             continue
         failed = True
         for problem in report.problems:
-            click.echo(f"{path}: {problem}".rstrip(": "), err=True)
+            click.echo(f"{name}: {problem}".rstrip(": "), err=True)
     if failed:
         sys.exit(1)

@@ -253,8 +253,10 @@ def test_cmi5_xml_is_valid_against_the_schema(mini_dist):
         assert check_package(path).ok
 
 
-def test_check_names_the_missing_cmi5_schema(mini_dist, tmp_path):
-    """A copy of the code with no ../shared/ beside it, run as `noroom check` in its own process."""
+def test_check_validates_cmi5_without_the_official_schema(mini_dist, tmp_path):
+    """A copy of the code with no ../shared/ beside it, run as `noroom check` in its own process:
+    the project's own cmi5 rules still check every package, and a broken one is still caught
+    (issue 15: a missing official XSD never stops a check)."""
     import shutil
     import subprocess
     import sys
@@ -264,14 +266,19 @@ def test_check_names_the_missing_cmi5_schema(mini_dist, tmp_path):
     for package in ("builder", "noroom"):
         shutil.copytree(root / package, project / package,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    package = str(mini_dist / "mini_en_cmi5.zip")
-    code = f"from noroom.cli import cli; cli(['check', {package!r}])"
+    good = mini_dist / "mini_en_cmi5.zip"
+    xml = zipfile.ZipFile(good).read("cmi5.xml").replace(b' moveOn="CompletedAndPassed"',
+                                                          b' moveOn="Whenever"')
+    bad = rezip(good, tmp_path / "bad.zip", {"cmi5.xml": xml})
+    code = f"from noroom.cli import cli; cli(['check', {str(good)!r}, {str(bad)!r}])"
     result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
                             text=True, timeout=120, env={"PYTHONPATH": str(project)})
-    missing = tmp_path / "alone" / "shared" / "schemas" / "cmi5" / "CourseStructure.xsd"
-    assert result.returncode == 1, result.stderr
-    assert f"the cmi5 schema is missing at {missing}" in result.stderr
+    assert not (tmp_path / "alone" / "shared").exists()
+    assert f"{good}: ok (cmi5)" in result.stdout, result.stderr
+    assert result.returncode == 1
+    assert f"{bad}: cmi5.xml:7: moveOn 'Whenever' must be one of Passed," in result.stderr
     assert "Traceback" not in result.stderr
+
 
 
 def rezip(src: Path, dest: Path, replace: dict[str, bytes | None]) -> Path:
@@ -292,9 +299,10 @@ def test_check_reports_a_cmi5_xml_that_breaks_the_schema(mini_dist, tmp_path):
                                                          b' moveOn="Whenever"')
     report = check_package(rezip(src, tmp_path / "bad.zip", {"cmi5.xml": xml}))
     assert not report.ok and report.format == "cmi5"
-    (problem,) = report.problems
-    assert str(problem).startswith("cmi5.xml:7: does not match the official schema: ")
-    assert "moveOn" in str(problem) and "Whenever" in str(problem)
+    own, official = (str(p) for p in report.problems)
+    assert own.startswith("cmi5.xml:7: moveOn 'Whenever' must be one of Passed, Completed")
+    assert official.startswith("cmi5.xml:7: does not match the official schema: ")
+    assert "moveOn" in official and "Whenever" in official
 
 
 def test_check_reports_an_au_url_missing_from_the_zip(mini_dist, tmp_path):

@@ -417,6 +417,13 @@ def test_a_branded_package_has_no_wcag_violations(tmp_path, lms_server, page):
     ({"accent": "#eeeeee"}, "focus outlines need 3:1"),
     ({"primary": "purple"}, "must be a colour like"),
     ({"logo": '<svg><script>alert(1)</script></svg>'}, "scripts or external references"),
+    # Issue 15: a namespace prefix and a character reference got past the old pattern search.
+    ({"logo": '<svg xmlns="http://www.w3.org/2000/svg"><x:script xmlns:x="http://www.w3.org/'
+              '2000/svg">alert(1)</x:script></svg>'}, "<script> is not allowed"),
+    ({"logo": '<svg xmlns="http://www.w3.org/2000/svg"><a href="jav&#x61;script:alert(1)">'
+              '<rect width="9" height="9"/></a></svg>'}, "<a> is not allowed"),
+    ({"logo": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink">'
+              '<use l:href="java&#9;script:x"/></svg>'}, "link 'java\\tscript:x' is not allowed"),
 ])
 def test_brand_rejects_low_contrast_and_unsafe_logos(tmp_path, kw, message):
     result = invoke("build", "--source", str(FIXTURES / "minimal"), "--brand",
