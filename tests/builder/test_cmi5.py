@@ -270,11 +270,15 @@ def test_check_validates_cmi5_without_the_official_schema(mini_dist, tmp_path):
     xml = zipfile.ZipFile(good).read("cmi5.xml").replace(b' moveOn="CompletedAndPassed"',
                                                           b' moveOn="Whenever"')
     bad = rezip(good, tmp_path / "bad.zip", {"cmi5.xml": xml})
-    code = f"from noroom.cli import cli; cli(['check', {str(good)!r}, {str(bad)!r}])"
+    every = sorted(str(p) for p in mini_dist.glob("*.zip"))
+    code = f"from noroom.cli import cli; cli(['check', *{every!r}, {str(bad)!r}])"
     result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
                             text=True, timeout=120, env={"PYTHONPATH": str(project)})
     assert not (tmp_path / "alone" / "shared").exists()
     assert f"{good}: ok (cmi5)" in result.stdout, result.stderr
+    formats = {line.rsplit("(", 1)[-1].rstrip(")") for line in result.stdout.splitlines()}
+    assert formats == {"scorm12", "scorm2004", "xapi", "cmi5", "web"}
+    assert result.stdout.count(": ok (") == len(every)
     assert result.returncode == 1
     assert f"{bad}: cmi5.xml:7: moveOn 'Whenever' must be one of Passed," in result.stderr
     assert "Traceback" not in result.stderr
