@@ -11,7 +11,7 @@ The source language's file defines which keys exist; every other language must t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -189,12 +189,18 @@ class CourseSource:
         def md(key: str) -> str:
             return render_markdown(_fill(s.get(key, ""), fill))
 
+        def body(pid: str) -> str:
+            # Issue #13: a page's body is country-neutral; what only holds in one country
+            # (statistics, a law, a national organisation) is `pages.<id>.country.<CC>`, shown
+            # after the body in that country's builds only.
+            note = s.get(f"pages.{pid}.country.{country}", "")
+            return s[f"pages.{pid}.body"] + ("\n\n" + note if note.strip() else "")
+
         modules = []
         for m in cfg["modules"]:
             pages = tuple(
-                Page(pid, m["id"], s[f"pages.{pid}.title"], md(f"pages.{pid}.body"),
-                     word_count(_fill(s[f"pages.{pid}.body"], fill)) +
-                     word_count(s[f"pages.{pid}.title"]))
+                Page(pid, m["id"], s[f"pages.{pid}.title"], render_markdown(_fill(body(pid), fill)),
+                     word_count(_fill(body(pid), fill)) + word_count(s[f"pages.{pid}.title"]))
                 for pid in m["pages"]
             )
             modules.append(Module(m["id"], m.get("role"), s[f"modules.{m['id']}.title"], pages))
@@ -253,6 +259,7 @@ def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> lis
         keys.append(f"modules.{m['id']}.title")
         for p in m["pages"]:
             keys += [f"pages.{p}.title", f"pages.{p}.body"]
+            keys += sorted(k for k in source_strings if k.startswith(f"pages.{p}.country."))
     for q in config["quiz"]["questions"]:
         keys.append(f"questions.{q['id']}.prompt")
         for o in q["options"]:
@@ -310,9 +317,9 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
             problems.items.append(exc)
     problems.raise_if_any()
     source = CourseSource(root, config, texts, vocabulary, tuple(_unknown_keys(config, cfg_path)))
-    _validate_texts(source, problems)
+    untranslated = _validate_texts(source, problems)
     problems.raise_if_any()
-    return source
+    return replace(source, warnings=source.warnings + tuple(untranslated))
 
 
 KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
@@ -404,14 +411,36 @@ def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
                          f"({', '.join(map(str, options))})", path, line)
 
 
-def _validate_texts(source: CourseSource, problems: _Problems) -> None:
+def country_note(key: str) -> str | None:
+    """The country code of a `pages.<id>.country.<CC>` key, else None."""
+    parts = key.split(".")
+    return parts[3] if len(parts) == 4 and parts[0] == "pages" and parts[2] == "country" else None
+
+
+def _validate_texts(source: CourseSource, problems: _Problems) -> list[str]:
+    """Problems go to `problems`; returns warnings: country notes not yet translated, which
+    that language's builds leave out (a missing note loses a fact, never shows a wrong one),
+    so a new note in the source does not stop every other language from building."""
     src = source.texts[source.source_language]
     required = required_keys(source.config, src.strings)
+    warnings = []
+    countries = source.config.get("contacts") or {}
+    for key in required:
+        code = country_note(key)
+        if code is not None and code not in countries:
+            problems.add(f"{key}: there are no contacts for country {code!r} in course.yaml; "
+                         "add them or use one of " + ", ".join(sorted(countries)), src.path,
+                         src.lines.get(key))
     for lang, text in source.texts.items():
         for key in required:
             if not text.strings.get(key, "").strip():
                 parent = key.rsplit(".", 1)[0]
                 line = text.lines.get(key) or text.lines.get(parent)
+                if country_note(key) and lang != source.source_language:
+                    warnings.append(f"{text.path}: {key} is not translated yet; the "
+                                    f"{country_note(key)} builds in {lang} leave it out "
+                                    f"(noroom xliff export --lang {lang})")
+                    continue
                 hint = ("write it" if lang == source.source_language
                         else f"translate it (noroom xliff export --lang {lang})")
                 problems.add(f"missing translation for {key}; {hint}", text.path, line)
@@ -428,3 +457,4 @@ def _validate_texts(source: CourseSource, problems: _Problems) -> None:
                 if name not in allowed:
                     problems.add(f"unknown placeholder {{{name}}} in {key}; "
                                  f"use one of {', '.join(sorted(allowed))}", text.path, line)
+    return warnings
