@@ -2,9 +2,10 @@
 
 Unlike `load_source()`, which stops at the first broken file, lint reads what it can and reports
 every problem: missing or stale translations, translations still identical to the Dutch,
-placeholders and Markdown markup (bold, list items, headings) that differ from
-the Dutch, pages missing in a language, strings over SCORM limits, questions without a correct
-answer, images without alt text; plus the estimated minutes per language and role path.
+placeholders and Markdown markup (bold, list items, headings) that differ from the Dutch,
+links/images/raw HTML the Dutch does not have, pages missing in a language, strings over SCORM
+limits, questions without a correct answer, images without alt text; plus the estimated
+minutes per language and role path.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from builder import yamlsource
 from builder.course import TextFile, flatten, required_keys
-from builder.markdown import word_count
+from builder.markdown import parts_not_in, word_count
 from builder.render import DESCRIPTION_LIMIT, interaction_description
 from noroom.errors import SourceError
 
@@ -140,6 +141,9 @@ def _check_string(report: LintReport, text: TextFile, key: str, value: str, sour
     if sorted(PLACEHOLDER.findall(value)) != sorted(PLACEHOLDER.findall(source)):
         report.add("error", text.path, line, f"placeholders in {key} differ from the source: "
                    f"{sorted(set(PLACEHOLDER.findall(source)))} expected")
+    for part in parts_not_in(value, source):
+        report.add("error", text.path, line, f"{key} has {part}, which the {source_lang} source "
+                   "does not have; remove it (a translation keeps only the source's links)")
     for name, pattern in MARKUP.items():
         if len(pattern.findall(value)) != len(pattern.findall(source)):
             report.add("error", text.path, line, f"{name} in {key} differ from the source "

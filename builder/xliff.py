@@ -5,7 +5,10 @@
 
 Markdown markup (`**`, list markers, `### `) and `{placeholders}` travel as `<ph>` inline codes
 whose original text sits in `<originalData>`; an import whose target does not carry exactly the
-codes of its source is refused, so a translator cannot break them. States:
+codes of today's Dutch source is refused, so a translator cannot break them. The file is
+untrusted (issue #15): each `<data>` must be one inline code, codes are compared with the Dutch
+in course_src/ (never the file's own <source>/<originalData>), and a link, autolink, image or
+raw HTML the Dutch does not have is refused. States:
 
     ours          XLIFF 2.0 segment state
     new           initial (no target yet)
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from builder.markdown import parts_not_in
 from noroom.errors import SourceError
 
 if TYPE_CHECKING:
@@ -235,8 +239,47 @@ def read_xliff(data: bytes, path: Path, source: CourseSource) -> tuple[str, dict
     return lang, out
 
 
+def _original_data(unit: Any, key: str, path: Path) -> dict[str, str]:
+    """The unit's <originalData>, each value one inline code as export writes them. The file is
+    untrusted: a value rewritten to "" (a lost heading) or to a link would otherwise pass into
+    the text unseen (issue #15)."""
+    data = {}
+    for d in unit.iter(f"{{{NS}}}data"):
+        value = d.text or ""
+        if not TOKEN.fullmatch(value):
+            raise SourceError(f"unit {key}: originalData {d.get('id')} holds {value!r}, which is "
+                              "not an inline code of this course; export the file again and "
+                              "translate in the new file", path, d.sourceline)
+        data[d.get("id")] = value
+    return data
+
+
+def _check_codes(text: str, dutch: str, key: str, path: Path, line: int | None) -> None:
+    """The target carries exactly the inline codes, links and images of today's Dutch source
+    (never of the file's own <source>, which the file can rewrite)."""
+    if sorted(PLACEHOLDERS.findall(text)) != sorted(PLACEHOLDERS.findall(dutch)):
+        raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
+                          "{placeholder} exactly once", path, line)
+    # Markup travels as <ph>; a deleted, duplicated or typed-in code would change the Markdown
+    # (broken bold, a lost list item), so the target must carry exactly the source's codes.
+    if codes(text) != codes(dutch):
+        missing = Counter(codes(dutch)) - Counter(codes(text))
+        extra = Counter(codes(text)) - Counter(codes(dutch))
+        detail = "; ".join(f"{what} {', '.join(repr(c) for c in sorted(n.elements()))}"
+                           for what, n in (("missing", missing), ("extra", extra)) if n)
+        raise SourceError(f"unit {key}: inline codes differ from the source ({detail}); keep "
+                          "every inline code of the source exactly once, where it belongs",
+                          path, line)
+    # A link in a translation could send learners to anyone's "help line" (issue #15).
+    extra_parts = parts_not_in(text, dutch)
+    if extra_parts:
+        raise SourceError(f"unit {key}: {'; '.join(extra_parts)}, which the Dutch source does "
+                          "not have; remove it (a translation keeps only the source's links)",
+                          path, line)
+
+
 def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
-    data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
+    data = _original_data(unit, key, path)
     segments = unit.findall(f"{{{NS}}}segment")
     if len(segments) > 1:  # a CAT tool split the string; joining them back could break Markdown
         raise SourceError(f"unit {key} has {len(segments)} segments; join them into one (each "
@@ -250,19 +293,7 @@ def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
         raise SourceError(f"unit {key} has no <source>; export the file again", path,
                           segment.sourceline)
     text, seen = _text_of(target, data, path, key), _text_of(src_el, data, path, key)
-    if sorted(PLACEHOLDERS.findall(text)) != sorted(PLACEHOLDERS.findall(dutch)):
-        raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
-                          "{placeholder} exactly once", path, target.sourceline)
-    # Markup travels as <ph>; a deleted, duplicated or typed-in code would change the Markdown
-    # (broken bold, a lost list item), so the target must carry exactly the source's codes.
-    if codes(text) != codes(seen):
-        missing = Counter(codes(seen)) - Counter(codes(text))
-        extra = Counter(codes(text)) - Counter(codes(seen))
-        detail = "; ".join(f"{what} {', '.join(repr(c) for c in sorted(n.elements()))}"
-                           for what, n in (("missing", missing), ("extra", extra)) if n)
-        raise SourceError(f"unit {key}: inline codes differ from the source ({detail}); keep "
-                          "every inline code of the source exactly once, where it belongs",
-                          path, target.sourceline)
+    _check_codes(text, dutch, key, path, target.sourceline)
     state = segment.get("state", "translated")
     if segment.get("subState") == SUBSTATE and state == "translated":
         state = "needs-review"
