@@ -311,13 +311,16 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
     problems.raise_if_any()
     source = CourseSource(root, config, texts, vocabulary, tuple(_unknown_keys(config, cfg_path)))
     _validate_texts(source, problems)
+    from builder.review import critical_problems  # it reads the state files of builder.xliff
+
+    problems.items += critical_problems(config, texts[source.source_language].strings, cfg_path)
     problems.raise_if_any()
     return source
 
 
 KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
               "vocabulary", "hotel_code", "default_country", "contacts", "roles", "modules",
-              "quiz"}
+              "quiz", "critical_keys"}
 
 
 def _unknown_keys(config: Located, path: Path) -> list[str]:

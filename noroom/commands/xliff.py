@@ -42,16 +42,24 @@ def export_command(lang: str, out: Path | None, source: Path) -> None:
 
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reviewer", metavar="TEXT", help="Who reviewed the segments this file marks "
+              "reviewed (a name or role, as the reviewer wants it recorded).")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="Date of that review; default today.")
 @SOURCE
-def import_command(file: Path, source: Path) -> None:
+def import_command(file: Path, reviewer: str | None, on: str | None, source: Path) -> None:
     """Apply a translator's XLIFF file to course_src/ (only what changed; all or nothing).
+    Segments newly set to state="reviewed" are recorded as reviewed by --reviewer.
 
+    \b
     Example: noroom xliff import pl.xlf
+             noroom xliff import pl-reviewed.xlf --reviewer "A. Jansen, reviewer Polish"
     """
     from builder.course import load_source
+    from builder.review import review_signature
     from builder.xliff import import_xliff
 
-    changed = import_xliff(load_source(source), file)
+    review = review_signature(reviewer, on) if reviewer else None
+    changed = import_xliff(load_source(source), file, review)
     click.echo(f"{len(changed)} translations changed" + (": " + ", ".join(changed[:10])
                                                         if changed else ""))
 
