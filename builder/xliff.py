@@ -389,9 +389,15 @@ def rewrite_yaml(text: str, changes: dict[str, str]) -> str | None:
     return text
 
 
+@dataclass(frozen=True)
+class Imported:
+    changed: list[str]  # keys whose translation changed
+    reviewed: list[str]  # keys newly recorded as reviewed
+
+
 def import_xliff(source: CourseSource, path: Path,
-                 review: tuple[str, str] | None = None) -> list[str]:
-    """Apply a translator's file; return the changed keys. Writes nothing on any error.
+                 review: tuple[str, str] | None = None) -> Imported:
+    """Apply a translator's file; return what changed. Writes nothing on any error.
 
     A unit whose <source> is not today's Dutch (the file was exported before the Dutch changed)
     is recorded against the Dutch it was translated from, so it stays needs-review. A segment
@@ -414,7 +420,9 @@ def import_xliff(source: CourseSource, path: Path,
     if new_states != states:
         files[state_path(source.root, lang)] = states_text(new_states)
     _write_all(files)
-    return sorted(changes)
+    reviewed = [k for k, r in new_states.items() if r != states.get(k) and
+                r.get("state") == "reviewed"]
+    return Imported(sorted(changes), sorted(reviewed))
 
 
 def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes: dict[str, str],

@@ -59,9 +59,12 @@ def import_command(file: Path, reviewer: str | None, on: str | None, source: Pat
     from builder.xliff import import_xliff
 
     review = review_signature(reviewer, on) if reviewer else None
-    changed = import_xliff(load_source(source), file, review)
+    result = import_xliff(load_source(source), file, review)
+    changed = result.changed
     click.echo(f"{len(changed)} translations changed" + (": " + ", ".join(changed[:10])
                                                         if changed else ""))
+    if result.reviewed:
+        click.echo(f"{len(result.reviewed)} reviews recorded ({review[0]}, {review[1]})")
 
 
 @command.command("mark-current")

@@ -195,6 +195,8 @@ def test_a_review_set_in_xliff_is_recorded_and_kept_by_the_round_trip(course, tm
     result = invoke("xliff", "import", str(xlf), "--reviewer", REVIEWER, "--date", "2026-12-02",
                     "--source", str(course))
     assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["0 translations changed",
+                                          f"1 reviews recorded ({REVIEWER}, 2026-12-02)"]
     record = yaml.safe_load((course / "text" / "state" / "en.yaml").read_text("utf-8"))[key]
     assert record["state"] == "reviewed" and record["reviewer"] == REVIEWER
     assert record["reviewed_on"] == "2026-12-02"
