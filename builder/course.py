@@ -314,6 +314,7 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
     from builder.review import critical_problems  # it reads the state files of builder.xliff
 
     problems.items += critical_problems(config, texts[source.source_language].strings, cfg_path)
+    _validate_links(source, problems)
     problems.raise_if_any()
     return source
 
@@ -405,6 +406,24 @@ def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
         if q.get("correct") not in options:
             problems.add(f"{qid} has no correct answer: `correct` must name one of its options "
                          f"({', '.join(map(str, options))})", path, line)
+
+
+def _validate_links(source: CourseSource, problems: _Problems) -> None:
+    """A translation may carry only the links, images and raw HTML of its Dutch source: one
+    typed into a YAML file would otherwise reach learners (issue #15; XLIFF imports refuse it)."""
+    from builder.markdown import parts_not_in
+
+    dutch = source.texts[source.source_language].strings
+    for lang, text in source.texts.items():
+        if lang == source.source_language:
+            continue
+        for key, value in text.strings.items():
+            if "<" not in value and "]" not in value:
+                continue  # no link, image or HTML can be written without one (quick path)
+            for part in parts_not_in(value, dutch.get(key, "")):
+                problems.add(f"{key} has {part}, which the Dutch source does not have; remove "
+                             "it (a translation keeps only the source's links)", text.path,
+                             text.lines.get(key))
 
 
 def _validate_texts(source: CourseSource, problems: _Problems) -> None:

@@ -130,3 +130,14 @@ def test_lint_reports_a_link_the_dutch_source_does_not_have(course):
     assert any(line.startswith(f"{en}:") and "ui.next" in line and
                "a link to https://evil.example/" in line for line in result.output.splitlines()
                ), result.output
+
+
+def test_a_build_refuses_a_link_typed_into_a_translation_file(course, tmp_path):
+    en = course / "text" / "en.yaml"
+    en.write_text(en.read_text().replace("next: Next", f"next: '{EVIL}'"))
+    out = tmp_path / "dist"
+    result = invoke("build", "--format", "web", "--out", str(out), "--source", str(course))
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines() == [
+        f"{en}:9: ui.next has a link to https://evil.example/, which the Dutch source does not "
+        "have; remove it (a translation keeps only the source's links)"]
