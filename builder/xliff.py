@@ -131,7 +131,9 @@ def _inline(parent: Any, parts: list[tuple[str, str]], data: dict[str, str]) -> 
                                 dataRef=ref)
 
 
-def export_xliff(source: CourseSource, lang: str) -> bytes:
+def export_xliff(source: CourseSource, lang: str, critical_only: bool = False) -> bytes:
+    """The XLIFF 2.0 file of `lang`: every key (with `critical_only`, the safety-critical keys
+    for a reviewer), critical units marked by a note of category CRITICAL_NOTE."""
     from lxml import etree
 
     if lang == source.source_language or lang not in source.languages:
@@ -149,7 +151,7 @@ def export_xliff(source: CourseSource, lang: str) -> bytes:
     file_el = etree.SubElement(root, f"{{{NS}}}file", id=source.id,
                                original=f"text/{lang}.yaml")
     for key in source.required_keys():
-        if key == "ui.language_name":
+        if key == "ui.language_name" or (critical_only and key not in critical):
             continue
         unit = etree.SubElement(file_el, f"{{{NS}}}unit", id=key)
         if key in critical:  # XLIFF 2.0 notes come first in a unit; a reviewer can filter on it

@@ -25,18 +25,22 @@ def command() -> None:
 @click.option("--lang", required=True, help="Target language, e.g. pl.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write; default <course>_<lang>.xlf.")
+@click.option("--critical-only", is_flag=True, help="Only the safety-critical keys, for a "
+              "reviewer.")
 @SOURCE
-def export_command(lang: str, out: Path | None, source: Path) -> None:
+def export_command(lang: str, out: Path | None, critical_only: bool, source: Path) -> None:
     """Write every translatable string: Dutch source, current translation, state.
 
+    \b
     Example: noroom xliff export --lang pl --out pl.xlf
+             noroom xliff export --lang pl --critical-only --out pl-review.xlf
     """
     from builder.course import load_source
     from builder.xliff import export_xliff
 
     course = load_source(source)
     out = out or Path(f"{course.id}_{lang}.xlf")
-    out.write_bytes(export_xliff(course, lang))
+    out.write_bytes(export_xliff(course, lang, critical_only))
     click.echo(f"wrote {out}")
 
 

@@ -240,6 +240,24 @@ def test_a_changed_dutch_or_translation_drops_a_review(course, tmp_path):
     assert "pages.what-to-do.body is safety-critical and is not reviewed" in lines[0]
 
 
+def test_a_reviewers_export_holds_the_critical_keys_only(course, tmp_path):
+    xlf = tmp_path / "review.xlf"
+    result = invoke("xliff", "export", "--lang", "en", "--critical-only", "--out", str(xlf),
+                    "--source", str(course))
+    assert result.exit_code == 0, result.output
+    root = etree.parse(str(xlf)).getroot()
+    units = [u.get("id") for u in root.iter(f"{{{NS}}}unit")]
+    assert units == [k for k in critical_of(course) if k in load_source(course).required_keys()]
+    assert all(u.find(f"{{{NS}}}notes/{{{NS}}}note") is not None
+               for u in root.iter(f"{{{NS}}}unit"))
+    for segment in root.iter(f"{{{NS}}}segment"):
+        segment.set("state", "reviewed")
+    etree.ElementTree(root).write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = invoke("xliff", "import", str(xlf), "--reviewer", REVIEWER, "--source", str(course))
+    assert result.exit_code == 0 and f"{len(units)} reviews recorded" in result.output
+    assert release(course, tmp_path / "dist").exit_code == 0
+
+
 def test_mark_current_keeps_reviews_that_hold(course):
     review_all(course)
     state = course / "text" / "state" / "en.yaml"
