@@ -154,18 +154,28 @@ def test_release_names_why_each_key_is_not_reviewed(course, tmp_path):
     assert len(lines) == 3
 
 
-def test_release_of_the_real_course_is_refused_until_it_is_reviewed(tmp_path):
+def test_release_of_the_real_course_refuses_pl_with_one_unreviewed_critical_key(tmp_path):
+    import shutil
+
+    course = tmp_path / "course_src"
+    shutil.copytree(COURSE_SRC, course)
+    review_all(course, "pl")  # whatever was reviewed in the repository, now all of pl is
+    state = course / "text" / "state" / "pl.yaml"
+    states = yaml.safe_load(state.read_text("utf-8"))
+    del states["pages.summary.body"]  # where pl told learners to tell nobody (issue #13)
+    state.write_text(yaml.safe_dump(states, allow_unicode=True), "utf-8")
     out = tmp_path / "dist"
-    result = release(COURSE_SRC, out, "nl", "pl")
-    lines = result.output.splitlines()
+    result = release(course, out, "nl", "pl")
+    pl = course / "text" / "pl.yaml"
     assert result.exit_code == 1 and not out.exists()
-    assert "course_src/text/pl.yaml:" in lines[0] or lines[0].startswith(
-        f"{COURSE_SRC / 'text' / 'pl.yaml'}:")
-    assert any("pages.summary.body is safety-critical and is not reviewed" in line
-               for line in lines)
-    assert not any("nl.yaml" in line for line in lines)  # the source needs no review
+    assert result.output.splitlines()[0] == (
+        f"{pl}:{load_source(course).texts['pl'].lines['pages.summary.body']}: "
+        "pages.summary.body is safety-critical and is not "
+        "reviewed; have it reviewed against the Dutch (README, Translating: noroom review "
+        "--lang pl)")
+    assert len(result.output.splitlines()) == 2  # that key, and the summary line
     # The Dutch alone is releasable: it is what the others are reviewed against.
-    assert release(COURSE_SRC, out, "nl").exit_code == 0
+    assert release(course, out, "nl").exit_code == 0
 
 
 # ---- recording reviews --------------------------------------------------------------------
