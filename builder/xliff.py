@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "noroom:needs-review"
 CRITICAL_NOTE = "noroom:safety-critical"
+XLIFF_STATES = ("initial", "translated", "reviewed", "final")  # XLIFF 2.0 section 4.3.1.47
 TOKEN = re.compile(r"\*\*|\{[a-z_]+\}|^(?:[ \t]*(?:- |\d+\. |### ))", re.MULTILINE)
 PLACEHOLDERS = re.compile(r"\{[a-z_]+\}")
 STATES = ("new", "needs-review", "translated", "reviewed", "final")
@@ -327,6 +328,9 @@ def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
     text, seen = _text_of(target, data, path, key), _text_of(src_el, data, path, key)
     _check_codes(text, dutch, key, path, target.sourceline)
     state = segment.get("state", "translated")
+    if state not in XLIFF_STATES:
+        raise SourceError(f"unit {key}: state {state!r} is not an XLIFF 2.0 segment state; use "
+                          f"one of {', '.join(XLIFF_STATES)}", path, segment.sourceline)
     if segment.get("subState") == SUBSTATE and state == "translated":
         state = "needs-review"
     return Unit(text, "new" if state == "initial" else state, seen)
@@ -395,6 +399,7 @@ def rewrite_yaml(text: str, changes: dict[str, str]) -> str | None:
 class Imported:
     changed: list[str]  # keys whose translation changed
     reviewed: list[str]  # keys newly recorded as reviewed
+    outdated: list[str]  # marked reviewed against an older Dutch text: not recorded as reviewed
 
 
 def import_xliff(source: CourseSource, path: Path,
@@ -424,7 +429,10 @@ def import_xliff(source: CourseSource, path: Path,
     _write_all(files)
     reviewed = [k for k, r in new_states.items() if r != states.get(k) and
                 r.get("state") == "reviewed"]
-    return Imported(sorted(changes), sorted(reviewed))
+    src = source.texts[source.source_language].strings
+    outdated = [k for k, u in units.items()
+                if u.state == "reviewed" and u.source.strip() != src[k].strip()]
+    return Imported(sorted(changes), sorted(reviewed), sorted(outdated))
 
 
 def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes: dict[str, str],

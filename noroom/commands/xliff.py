@@ -69,6 +69,10 @@ def import_command(file: Path, reviewer: str | None, on: str | None, source: Pat
                                                         if changed else ""))
     if result.reviewed:
         click.echo(f"{len(result.reviewed)} reviews recorded ({review[0]}, {review[1]})")
+    if result.outdated:
+        click.echo(f"{len(result.outdated)} segments marked reviewed were read against an older "
+                   f"Dutch text and are not recorded as reviewed ({result.outdated[0]} first); "
+                   "export again and review them against today's Dutch", err=True)
 
 
 @command.command("mark-current")

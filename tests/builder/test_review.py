@@ -268,6 +268,36 @@ def test_a_reviewers_export_holds_the_critical_keys_only(course, tmp_path):
     assert release(course, tmp_path / "dist").exit_code == 0
 
 
+def test_a_review_against_older_dutch_is_not_recorded_and_says_so(course, tmp_path):
+    xlf = tmp_path / "en.xlf"
+    xlf.write_bytes(export_xliff(load_source(course), "en"))
+    tree = etree.parse(str(xlf))
+    for segment in tree.getroot().iter(f"{{{NS}}}segment"):
+        segment.set("state", "reviewed")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    replace_in(course / "text" / "nl.yaml", "        text: leidinggevende a\n        feedback: "
+               "samen a ok.", "        text: leidinggevende A\n        feedback: samen a ok.")
+    result = invoke("xliff", "import", str(xlf), "--reviewer", REVIEWER, "--source", str(course))
+    assert result.exit_code == 0, result.output
+    key = "questions.q-manager.options.a.text"
+    assert f"1 segments marked reviewed were read against an older Dutch text and are not " \
+        f"recorded as reviewed ({key} first)" in result.output
+    lines = release(course, tmp_path / "dist").output.splitlines()
+    assert len(lines) == 2 and f"{key} is safety-critical and is not reviewed" in lines[0]
+
+
+def test_an_unknown_segment_state_is_refused(course, tmp_path):
+    xlf = tmp_path / "en.xlf"
+    xlf.write_bytes(export_xliff(load_source(course), "en"))
+    tree = etree.parse(str(xlf))
+    unit_of(tree.getroot(), "ui.next").find(f"{{{NS}}}segment").set("state", "approved")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    before = snapshot(course)
+    result = invoke("xliff", "import", str(xlf), "--reviewer", REVIEWER, "--source", str(course))
+    assert result.exit_code == 1 and "unit ui.next: state 'approved' is not an XLIFF 2.0" in \
+        result.output and snapshot(course) == before
+
+
 def test_mark_current_keeps_reviews_that_hold(course):
     review_all(course)
     state = course / "text" / "state" / "en.yaml"
