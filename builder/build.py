@@ -18,7 +18,7 @@ from builder.package import Shared, write_zip
 from noroom.errors import SourceError
 
 if TYPE_CHECKING:
-    from builder.course import Course
+    from builder.course import Course, CourseSource
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,12 @@ def build(
     country: str | None = None,
     progress: Callable[[Built], None] | None = None,
     strict: bool = False,
+    release: bool = False,
 ) -> list[Built]:
     """Build packages; empty `languages`/`formats` mean all. SourceError on invalid source,
-    and with `strict` also on source warnings (which are otherwise logged)."""
+    with `strict` also on source warnings (which are otherwise logged), and with `release` when
+    a language has a safety-critical key not reviewed against today's Dutch (one line per key;
+    nothing is written then)."""
     source = load_source(source_dir)
     for warning in source.warnings:
         log.warning("%s", warning)
@@ -74,6 +77,8 @@ def build(
     if unknown:
         raise SourceError(f"language {unknown[0]!r} is not in course.yaml languages "
                           f"({', '.join(source.languages)})", source_dir / "course.yaml")
+    if release:
+        _check_reviewed(source, langs)
     fmts = list(formats) or list(FORMATS)
     options = options or BuildOptions()
     built = []
@@ -103,3 +108,14 @@ def build(
             if progress:
                 progress(item)
     return built
+
+
+def _check_reviewed(source: CourseSource, langs: list[str]) -> None:
+    from builder.review import release_problems
+
+    problems = release_problems(source, langs)
+    if problems:
+        summary = SourceError(f"{len(problems)} safety-critical translation(s) not reviewed; "
+                              "--release built nothing (issue #13: every critical key is "
+                              "reviewed against the Dutch before release)")
+        raise SourceError(str(problems[0]), problems=[*problems, summary])

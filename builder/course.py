@@ -318,13 +318,17 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
     problems.raise_if_any()
     source = CourseSource(root, config, texts, vocabulary, tuple(_unknown_keys(config, cfg_path)))
     untranslated = _validate_texts(source, problems)
+    from builder.review import critical_problems  # it reads the state files of builder.xliff
+
+    problems.items += critical_problems(config, texts[source.source_language].strings, cfg_path)
+    _validate_links(source, problems)
     problems.raise_if_any()
     return replace(source, warnings=source.warnings + tuple(untranslated))
 
 
 KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
               "vocabulary", "hotel_code", "default_country", "contacts", "roles", "modules",
-              "quiz"}
+              "quiz", "critical_keys"}
 
 
 def _unknown_keys(config: Located, path: Path) -> list[str]:
@@ -409,6 +413,24 @@ def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
         if q.get("correct") not in options:
             problems.add(f"{qid} has no correct answer: `correct` must name one of its options "
                          f"({', '.join(map(str, options))})", path, line)
+
+
+def _validate_links(source: CourseSource, problems: _Problems) -> None:
+    """A translation may carry only the links, images and raw HTML of its Dutch source: one
+    typed into a YAML file would otherwise reach learners (issue #15; XLIFF imports refuse it)."""
+    from builder.markdown import parts_not_in
+
+    dutch = source.texts[source.source_language].strings
+    for lang, text in source.texts.items():
+        if lang == source.source_language:
+            continue
+        for key, value in text.strings.items():
+            if "<" not in value and "]" not in value:
+                continue  # no link, image or HTML can be written without one (quick path)
+            for part in parts_not_in(value, dutch.get(key, "")):
+                problems.add(f"{key} has {part}, which the Dutch source does not have; remove "
+                             "it (a translation keeps only the source's links)", text.path,
+                             text.lines.get(key))
 
 
 def country_note(key: str) -> str | None:

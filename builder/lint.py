@@ -2,9 +2,11 @@
 
 Unlike `load_source()`, which stops at the first broken file, lint reads what it can and reports
 every problem: missing or stale translations, translations still identical to the Dutch,
-placeholders and Markdown markup (bold, list items, headings) that differ from
-the Dutch, pages missing in a language, strings over SCORM limits, questions without a correct
-answer, images without alt text; plus the estimated minutes per language and role path.
+placeholders and Markdown markup (bold, list items, headings) that differ from the Dutch,
+links/images/raw HTML the Dutch does not have, pages missing in a language, strings over SCORM
+limits, questions without a correct answer, images without alt text; plus the estimated
+minutes per language and role path, and per language what is reviewed against the Dutch
+(counts, and the safety-critical keys not reviewed, which `noroom build --release` refuses).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder import yamlsource
 from builder.course import TextFile, flatten, required_keys
-from builder.markdown import word_count
+from builder.markdown import parts_not_in, word_count
 from builder.render import DESCRIPTION_LIMIT, interaction_description
 from noroom.errors import SourceError
+
+if TYPE_CHECKING:
+    from builder.review import ReviewStatus
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(")
@@ -45,6 +50,8 @@ class Finding:
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
     reading: list[tuple[str, str, int, int, float]] = field(default_factory=list)
+    review: list[ReviewStatus] = field(default_factory=list)
+    """Per target language: what is reviewed against the Dutch, and the critical keys not."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -117,7 +124,23 @@ def lint(root: Path) -> LintReport:
                 report.add("warning", text.path, line, f"stale translation of {key}: the Dutch "
                            "changed since; review it (noroom xliff export)")
         _reading_time(report, config, text)
+    _review(report, Path(root), config, texts, source_lang, keys)
     return report
+
+
+def _review(report: LintReport, root: Path, config: dict[str, Any], texts: dict[str, TextFile],
+            source_lang: str, keys: list[str]) -> None:
+    from builder.review import critical_keys, critical_problems, review_status
+    from builder.xliff import load_states
+
+    dutch = texts[source_lang].strings
+    for problem in critical_problems(config, dutch, root / "course.yaml"):
+        report.add("error", Path(problem.path or ""), problem.line, problem.message)
+    critical = critical_keys(config, dutch)
+    for lang, text in texts.items():
+        if lang != source_lang:
+            report.review.append(review_status(text, dutch, keys, critical,
+                                               load_states(root, lang)))
 
 
 def _check_string(report: LintReport, text: TextFile, key: str, value: str, source: str,
@@ -140,6 +163,9 @@ def _check_string(report: LintReport, text: TextFile, key: str, value: str, sour
     if sorted(PLACEHOLDER.findall(value)) != sorted(PLACEHOLDER.findall(source)):
         report.add("error", text.path, line, f"placeholders in {key} differ from the source: "
                    f"{sorted(set(PLACEHOLDER.findall(source)))} expected")
+    for part in parts_not_in(value, source):
+        report.add("error", text.path, line, f"{key} has {part}, which the {source_lang} source "
+                   "does not have; remove it (a translation keeps only the source's links)")
     for name, pattern in MARKUP.items():
         if len(pattern.findall(value)) != len(pattern.findall(source)):
             report.add("error", text.path, line, f"{name} in {key} differ from the source "

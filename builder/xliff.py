@@ -5,17 +5,23 @@
 
 Markdown markup (`**`, list markers, `### `) and `{placeholders}` travel as `<ph>` inline codes
 whose original text sits in `<originalData>`; an import whose target does not carry exactly the
-codes of its source is refused, so a translator cannot break them. States:
+codes of today's Dutch source is refused, so a translator cannot break them. The file is
+untrusted (issue #15): each `<data>` must be one inline code, codes are compared with the Dutch
+in course_src/ (never the file's own <source>/<originalData>), and a link, autolink, image or
+raw HTML the Dutch does not have is refused. States:
 
     ours          XLIFF 2.0 segment state
     new           initial (no target yet)
     needs-review  translated, subState="noroom:needs-review" (the Dutch changed since)
     translated    translated
-    final         final (also what `reviewed` imports as)
+    reviewed      reviewed (read against the Dutch by someone other than the translator)
+    final         final
 
 Each translation remembers the SHA-1 of the Dutch text it was made from, in
-text/state/<lang>.yaml; a changed Dutch source makes the segment needs-review, and so does
-importing a file whose <source> is older than today's Dutch (the hash of that <source> is kept).
+text/state/<lang>.yaml (a review also the hash of the translation, the reviewer and the date:
+a change to either text ends it, see builder/review.py); a changed Dutch source makes the
+segment needs-review, and so does importing a file whose <source> is older than today's Dutch
+(the hash of that <source> is kept).
 Imports are untrusted: no DTD or entities (checked after decoding, so UTF-16 too), nothing
 written unless the whole file is valid, and a file is rewritten only where a translation changed
 (a round trip without edits changes no file).
@@ -33,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from builder.markdown import parts_not_in
 from noroom.errors import SourceError
 
 if TYPE_CHECKING:
@@ -40,9 +47,11 @@ if TYPE_CHECKING:
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "noroom:needs-review"
+CRITICAL_NOTE = "noroom:safety-critical"
+XLIFF_STATES = ("initial", "translated", "reviewed", "final")  # XLIFF 2.0 section 4.3.1.47
 TOKEN = re.compile(r"\*\*|\{[a-z_]+\}|^(?:[ \t]*(?:- |\d+\. |### ))", re.MULTILINE)
 PLACEHOLDERS = re.compile(r"\{[a-z_]+\}")
-STATES = ("new", "needs-review", "translated", "final")
+STATES = ("new", "needs-review", "translated", "reviewed", "final")
 STATE_HEADER = "# Source hashes of each translation (noroom xliff); do not edit by hand.\n"
 
 
@@ -62,6 +71,21 @@ def load_states(root: Path, lang: str) -> dict[str, dict[str, str]]:
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
+def reviewed_record(dutch: str, translation: str, reviewer: str, on: str) -> dict[str, str]:
+    """The state record of a review: the Dutch and the translation that were read side by side
+    (their hashes), who reviewed (as the reviewer gave it) and when (YYYY-MM-DD)."""
+    return {"sha": source_sha(dutch), "state": "reviewed",
+            "target": source_sha(translation.strip()), "reviewer": reviewer, "reviewed_on": on}
+
+
+def is_reviewed(record: dict[str, str] | None, dutch: str, translation: str) -> bool:
+    """Whether a review record still holds: the Dutch and the translation are the ones that
+    were reviewed (a CAT tool's trimmed final line break is no change)."""
+    return bool(record and record.get("state") == "reviewed" and record.get("reviewer") and
+                record.get("sha") == source_sha(dutch) and
+                record.get("target") == source_sha(translation.strip()))
+
+
 def segment_state(key: str, target: str, src: str, states: dict[str, dict[str, str]]) -> str:
     if not target.strip():
         return "new"
@@ -70,7 +94,10 @@ def segment_state(key: str, target: str, src: str, states: dict[str, dict[str, s
         return "translated"
     if record.get("sha") != source_sha(src):
         return "needs-review"
-    return record.get("state", "translated")
+    state = record.get("state", "translated")
+    if state == "reviewed" and not is_reviewed(record, src, target):
+        return "translated"  # the translation changed after its review: not reviewed any more
+    return state
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -105,7 +132,9 @@ def _inline(parent: Any, parts: list[tuple[str, str]], data: dict[str, str]) -> 
                                 dataRef=ref)
 
 
-def export_xliff(source: CourseSource, lang: str) -> bytes:
+def export_xliff(source: CourseSource, lang: str, critical_only: bool = False) -> bytes:
+    """The XLIFF 2.0 file of `lang`: every key (with `critical_only`, the safety-critical keys
+    for a reviewer), critical units marked by a note of category CRITICAL_NOTE."""
     from lxml import etree
 
     if lang == source.source_language or lang not in source.languages:
@@ -115,14 +144,22 @@ def export_xliff(source: CourseSource, lang: str) -> bytes:
     src = source.texts[source.source_language].strings
     tgt = source.texts[lang].strings
     states = load_states(source.root, lang)
+    from builder.review import critical_keys  # builder.review builds on this module
+
+    critical = set(critical_keys(source.config, src))
     root = etree.Element(f"{{{NS}}}xliff", nsmap={None: NS}, version="2.0",
                          srcLang=source.source_language, trgLang=lang)
     file_el = etree.SubElement(root, f"{{{NS}}}file", id=source.id,
                                original=f"text/{lang}.yaml")
     for key in source.required_keys():
-        if key == "ui.language_name":
+        if key == "ui.language_name" or (critical_only and key not in critical):
             continue
         unit = etree.SubElement(file_el, f"{{{NS}}}unit", id=key)
+        if key in critical:  # XLIFF 2.0 notes come first in a unit; a reviewer can filter on it
+            note = etree.SubElement(etree.SubElement(unit, f"{{{NS}}}notes"), f"{{{NS}}}note",
+                                    category=CRITICAL_NOTE, priority="1")
+            note.text = ("Safety-critical: what to do, the manager, 112, not acting alone, phone "
+                         "numbers. Review it against the Dutch before release.")
         data: dict[str, str] = {}
         original = etree.SubElement(unit, f"{{{NS}}}originalData")
         segment = etree.SubElement(unit, f"{{{NS}}}segment")
@@ -235,8 +272,47 @@ def read_xliff(data: bytes, path: Path, source: CourseSource) -> tuple[str, dict
     return lang, out
 
 
+def _original_data(unit: Any, key: str, path: Path) -> dict[str, str]:
+    """The unit's <originalData>, each value one inline code as export writes them. The file is
+    untrusted: a value rewritten to "" (a lost heading) or to a link would otherwise pass into
+    the text unseen (issue #15)."""
+    data = {}
+    for d in unit.iter(f"{{{NS}}}data"):
+        value = d.text or ""
+        if not TOKEN.fullmatch(value):
+            raise SourceError(f"unit {key}: originalData {d.get('id')} holds {value!r}, which is "
+                              "not an inline code of this course; export the file again and "
+                              "translate in the new file", path, d.sourceline)
+        data[d.get("id")] = value
+    return data
+
+
+def _check_codes(text: str, dutch: str, key: str, path: Path, line: int | None) -> None:
+    """The target carries exactly the inline codes, links and images of today's Dutch source
+    (never of the file's own <source>, which the file can rewrite)."""
+    if sorted(PLACEHOLDERS.findall(text)) != sorted(PLACEHOLDERS.findall(dutch)):
+        raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
+                          "{placeholder} exactly once", path, line)
+    # Markup travels as <ph>; a deleted, duplicated or typed-in code would change the Markdown
+    # (broken bold, a lost list item), so the target must carry exactly the source's codes.
+    if codes(text) != codes(dutch):
+        missing = Counter(codes(dutch)) - Counter(codes(text))
+        extra = Counter(codes(text)) - Counter(codes(dutch))
+        detail = "; ".join(f"{what} {', '.join(repr(c) for c in sorted(n.elements()))}"
+                           for what, n in (("missing", missing), ("extra", extra)) if n)
+        raise SourceError(f"unit {key}: inline codes differ from the source ({detail}); keep "
+                          "every inline code of the source exactly once, where it belongs",
+                          path, line)
+    # A link in a translation could send learners to anyone's "help line" (issue #15).
+    extra_parts = parts_not_in(text, dutch)
+    if extra_parts:
+        raise SourceError(f"unit {key}: {'; '.join(extra_parts)}, which the Dutch source does "
+                          "not have; remove it (a translation keeps only the source's links)",
+                          path, line)
+
+
 def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
-    data = {d.get("id"): d.text or "" for d in unit.iter(f"{{{NS}}}data")}
+    data = _original_data(unit, key, path)
     segments = unit.findall(f"{{{NS}}}segment")
     if len(segments) > 1:  # a CAT tool split the string; joining them back could break Markdown
         raise SourceError(f"unit {key} has {len(segments)} segments; join them into one (each "
@@ -250,23 +326,14 @@ def _read_unit(unit: Any, key: str, path: Path, dutch: str) -> Unit | None:
         raise SourceError(f"unit {key} has no <source>; export the file again", path,
                           segment.sourceline)
     text, seen = _text_of(target, data, path, key), _text_of(src_el, data, path, key)
-    if sorted(PLACEHOLDERS.findall(text)) != sorted(PLACEHOLDERS.findall(dutch)):
-        raise SourceError(f"unit {key}: placeholders differ from the source; keep every "
-                          "{placeholder} exactly once", path, target.sourceline)
-    # Markup travels as <ph>; a deleted, duplicated or typed-in code would change the Markdown
-    # (broken bold, a lost list item), so the target must carry exactly the source's codes.
-    if codes(text) != codes(seen):
-        missing = Counter(codes(seen)) - Counter(codes(text))
-        extra = Counter(codes(text)) - Counter(codes(seen))
-        detail = "; ".join(f"{what} {', '.join(repr(c) for c in sorted(n.elements()))}"
-                           for what, n in (("missing", missing), ("extra", extra)) if n)
-        raise SourceError(f"unit {key}: inline codes differ from the source ({detail}); keep "
-                          "every inline code of the source exactly once, where it belongs",
-                          path, target.sourceline)
+    _check_codes(text, dutch, key, path, target.sourceline)
     state = segment.get("state", "translated")
+    if state not in XLIFF_STATES:
+        raise SourceError(f"unit {key}: state {state!r} is not an XLIFF 2.0 segment state; use "
+                          f"one of {', '.join(XLIFF_STATES)}", path, segment.sourceline)
     if segment.get("subState") == SUBSTATE and state == "translated":
         state = "needs-review"
-    return Unit(text, {"initial": "new", "reviewed": "final"}.get(state, state), seen)
+    return Unit(text, "new" if state == "initial" else state, seen)
 
 
 def _scalar(text: str, indent: int) -> str:
@@ -328,11 +395,21 @@ def rewrite_yaml(text: str, changes: dict[str, str]) -> str | None:
     return text
 
 
-def import_xliff(source: CourseSource, path: Path) -> list[str]:
-    """Apply a translator's file; return the changed keys. Writes nothing on any error.
+@dataclass(frozen=True)
+class Imported:
+    changed: list[str]  # keys whose translation changed
+    reviewed: list[str]  # keys newly recorded as reviewed
+    outdated: list[str]  # marked reviewed against an older Dutch text: not recorded as reviewed
+
+
+def import_xliff(source: CourseSource, path: Path,
+                 review: tuple[str, str] | None = None) -> Imported:
+    """Apply a translator's file; return what changed. Writes nothing on any error.
 
     A unit whose <source> is not today's Dutch (the file was exported before the Dutch changed)
-    is recorded against the Dutch it was translated from, so it stays needs-review."""
+    is recorded against the Dutch it was translated from, so it stays needs-review. A segment
+    newly marked `reviewed` is recorded as a review by `review` = (reviewer, YYYY-MM-DD);
+    without it such a file is refused."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -346,19 +423,25 @@ def import_xliff(source: CourseSource, path: Path) -> list[str]:
     files: dict[Path, str] = {}
     if changes:
         files[source.texts[lang].path] = _updated_yaml(source.texts[lang].path, changes)
-    new_states = _new_states(source, lang, units, changes, states)
+    new_states = _new_states(source, lang, units, changes, states, review, path)
     if new_states != states:
-        body = yaml.safe_dump(dict(sorted(new_states.items())), allow_unicode=True, width=100)
-        files[state_path(source.root, lang)] = STATE_HEADER + body
+        files[state_path(source.root, lang)] = states_text(new_states)
     _write_all(files)
-    return sorted(changes)
+    reviewed = [k for k, r in new_states.items() if r != states.get(k) and
+                r.get("state") == "reviewed"]
+    src = source.texts[source.source_language].strings
+    outdated = [k for k, u in units.items()
+                if u.state == "reviewed" and u.source.strip() != src[k].strip()]
+    return Imported(sorted(changes), sorted(reviewed), sorted(outdated))
 
 
 def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes: dict[str, str],
-                states: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+                states: dict[str, dict[str, str]], review: tuple[str, str] | None,
+                path: Path) -> dict[str, dict[str, str]]:
     current = source.texts[lang].strings
     src = source.texts[source.source_language].strings
     new_states = dict(states)
+    unsigned = []  # newly reviewed segments, when nobody said who reviewed them
     for key, unit in units.items():
         if unit.source.strip() != src[key].strip():  # older Dutch: keep its hash, so it stays stale
             if key in changes or key not in states:
@@ -369,7 +452,16 @@ def _new_states(source: CourseSource, lang: str, units: dict[str, Unit], changes
                                    unit.state in ("needs-review", "new")):
             continue  # untouched and not newly confirmed: keep what we knew
         confirmed = "translated" if unit.state in ("needs-review", "new") else unit.state
-        new_states[key] = {"sha": source_sha(src[key]), "state": confirmed}
+        if confirmed == "reviewed" and review is None:
+            unsigned.append(key)
+        elif confirmed == "reviewed":
+            new_states[key] = reviewed_record(src[key], unit.text, *review)
+        else:
+            new_states[key] = {"sha": source_sha(src[key]), "state": confirmed}
+    if unsigned:
+        raise SourceError(f"{len(unsigned)} segments are newly marked reviewed ({unsigned[0]} "
+                          "first); say who reviewed them (noroom xliff import FILE --reviewer "
+                          '"name, role"), or set them to state="translated" if nobody did', path)
     return new_states
 
 
@@ -406,13 +498,20 @@ def _write_all(files: dict[Path, str]) -> None:
         tmp.replace(path)
 
 
+def states_text(states: dict[str, dict[str, str]]) -> str:
+    """The text of a text/state/<lang>.yaml file, keys sorted."""
+    return STATE_HEADER + yaml.safe_dump(dict(sorted(states.items())), allow_unicode=True,
+                                         width=100)
+
+
 def mark_current(source: CourseSource, lang: str, state: str = "translated") -> int:
     """Record the Dutch hash of every present translation (after a translation made outside
-    XLIFF); returns how many segments were recorded."""
+    XLIFF); returns how many segments were recorded. Reviews that still hold are kept."""
     src = source.texts[source.source_language].strings
     tgt = source.texts[lang].strings
-    states = {k: {"sha": source_sha(src[k]), "state": state}
+    old = load_states(source.root, lang)
+    states = {k: old[k] if is_reviewed(old.get(k), src[k], tgt[k])
+              else {"sha": source_sha(src[k]), "state": state}
               for k in source.required_keys() if tgt.get(k, "").strip()}
-    body = yaml.safe_dump(dict(sorted(states.items())), allow_unicode=True, width=100)
-    _write_all({state_path(source.root, lang): STATE_HEADER + body})
+    _write_all({state_path(source.root, lang): states_text(states)})
     return len(states)

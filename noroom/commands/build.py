@@ -23,6 +23,8 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chain branding file (brand.yaml: name, logo, colours).")
 @click.option("--strict", is_flag=True, help="Treat source warnings (unknown keys) as errors.")
+@click.option("--release", is_flag=True, help="Refuse (and build nothing) while a language has "
+              "a safety-critical key not reviewed against today's Dutch (noroom review).")
 @click.option("--lrs-endpoint", metavar="URL", help="SCORM packages also send xAPI statements "
               "to this LRS (dual tracking).")
 @click.option("--lrs-key", metavar="KEY", help="Write-only LRS key for dual tracking.")
@@ -34,7 +36,8 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
               help="Where dual tracking finds the hotel: the hotel code at the start of the LMS "
               "student id, the learner types it, or one fixed hotel id.")
 def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, source: Path,
-            country: str | None, brand: Path | None, strict: bool, lrs_endpoint: str | None,
+            country: str | None, brand: Path | None, strict: bool, release: bool,
+            lrs_endpoint: str | None,
             lrs_key: str | None, lrs_secret: str | None, lms_homepage: str | None,
             hotel_from: str) -> None:
     """Build one package per language and format (cmi5 also one with every language).
@@ -42,6 +45,7 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     \b
     Example:
       noroom build --lang nl --lang en --format scorm12 --out dist
+      noroom build --release --out dist     # only with every critical key reviewed
       noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \
         --lrs-key KEY --lrs-secret SECRET --lms-homepage https://lms.example \
         --hotel-from student_id
@@ -55,7 +59,8 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     options = BuildOptions(brand=_load_brand(brand),
                            tracking=_dual_tracking(lrs_endpoint, lrs_key, lrs_secret,
                                                    lms_homepage, hotel_from))
-    built = build(source, out, languages, formats, options, country, strict=strict)
+    built = build(source, out, languages, formats, options, country, strict=strict,
+                  release=release)
     width = max((len(str(b.path)) for b in built), default=4)
     click.echo(f"{'file':<{width}}  {'format':<9}  lang  {'size':>8}")
     for b in built:

@@ -14,7 +14,8 @@ import click
 @click.option("--strict", is_flag=True, help="Warnings (stale translations, reading time) fail "
               "too.")
 def command(source: Path, strict: bool) -> None:
-    """Check every language: translations, placeholders, markup, limits, reading time.
+    """Check every language: translations, placeholders, markup, links, limits, reading time,
+    and what is reviewed against the Dutch (lapsed: reviewed, but a text changed since).
 
     Exits 1 on errors (with --strict also on warnings).
 
@@ -29,6 +30,17 @@ def command(source: Path, strict: bool) -> None:
         click.echo(f"{'lang':<5} {'role':<13} {'words':>6} {'questions':>9} {'minutes':>8}")
         for lang, role, words, questions, minutes in report.reading:
             click.echo(f"{lang:<5} {role:<13} {words:>6} {questions:>9} {minutes:>8.1f}")
+    if report.review:
+        click.echo(f"{'lang':<5} {'keys':>5} {'reviewed':>8} {'lapsed':>6} {'critical':>8} "
+                   f"{'not reviewed':>12}")
+        for r in report.review:
+            click.echo(f"{r.language:<5} {r.keys:>5} {r.reviewed:>8} {r.lapsed:>6} "
+                       f"{r.critical:>8} {len(r.unreviewed_critical):>12}")
+        for r in report.review:
+            if r.unreviewed_critical:
+                names = ", ".join(key for key, _ in r.unreviewed_critical)
+                click.echo(f"{r.path}: critical keys not reviewed (noroom build --release "
+                           f"refuses {r.language}): {names}")
     for finding in report.findings:
         click.echo(str(finding), err=True)
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
