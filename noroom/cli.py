@@ -53,7 +53,7 @@ def _register() -> None:
     import importlib
 
     for name in ("build", "check", "lint", "xliff", "review", "report", "sync",
-                 "export_parquet"):
+                 "export_parquet", "preview"):
         try:
             module = importlib.import_module(f"noroom.commands.{name}")
         except ModuleNotFoundError as exc:
