@@ -14,7 +14,8 @@ import click
 @click.option("--strict", is_flag=True, help="Warnings (stale translations, reading time) fail "
               "too.")
 def command(source: Path, strict: bool) -> None:
-    """Check every language: translations, placeholders, markup, limits, reading time.
+    """Check every language: translations, placeholders, markup, limits, reading time,
+    and what each country's builds leave out for want of a verified contact.
 
     Exits 1 on errors (with --strict also on warnings).
 
@@ -29,8 +30,23 @@ def command(source: Path, strict: bool) -> None:
         click.echo(f"{'lang':<5} {'role':<13} {'words':>6} {'questions':>9} {'minutes':>8}")
         for lang, role, words, questions, minutes in report.reading:
             click.echo(f"{lang:<5} {role:<13} {words:>6} {questions:>9} {minutes:>8.1f}")
+    _print_left_out(report)
     for finding in report.findings:
         click.echo(str(finding), err=True)
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
     if report.errors or (strict and report.warnings):
         sys.exit(1)
+
+
+def _print_left_out(report) -> None:  # type: ignore[no-untyped-def]
+    """Per country, each Markdown block its builds leave out (issue #13), one line each."""
+    countries: dict[str, list] = {}
+    for item in report.left_out:
+        countries.setdefault(item.country, []).append(item)
+    for country, items in countries.items():
+        click.echo(f"left out of {country} builds (no verified "
+                   f"{', '.join(items[0].unverified)}):")
+        for item in items:
+            block = " ".join(item.block.split())
+            shown = block if len(block) <= 90 else block[:89] + "…"
+            click.echo(f"  {item.language} {item.key}: {shown}")
