@@ -6,6 +6,9 @@
 course.yaml holds the structure (modules, pages, roles, questions, configuration, vocabulary);
 text/<lang>.yaml holds every learner-facing string under dotted keys (`pages.welcome.body`).
 The source language's file defines which keys exist; every other language must translate each.
+A page may carry country notes, `pages.<id>.country.<CC>`, shown after its body in CC's builds
+only; a country's build leaves out the Markdown blocks naming a contact it has no value for
+(issue #13, README "Countries").
 """
 
 from __future__ import annotations
@@ -235,8 +238,9 @@ class CourseSource:
 
 
     def _check_contacts(self, country: str, fill: dict[str, str], strings: dict[str, str]) -> None:
-        """A country may lack a contact nobody has verified yet; building it is then refused
-        rather than printing a wrong number or a bare {placeholder} for learners."""
+        """A country may lack a contact nobody has verified yet. Markdown blocks naming it are
+        already left out (`country_strings`); one left elsewhere (an answer option, feedback)
+        refuses the build rather than print a wrong number or a bare {placeholder}."""
         used = {name for key, text in strings.items() if not key.startswith("ui.")
                 for name in PLACEHOLDER.findall(text)}
         missing = sorted(used - set(fill))
