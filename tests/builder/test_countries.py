@@ -165,3 +165,11 @@ def test_report_is_quiet_when_every_roster_country_is_covered(tmp_path):
         "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output + result.stderr
     assert "warning:" not in result.stderr
+
+
+def test_every_belgian_package_passes_the_package_check(be_dist):
+    from builder.check import check_package
+
+    for path in sorted(be_dist.glob("*.zip")):
+        report = check_package(path)
+        assert report.ok, (path.name, [str(p) for p in report.problems])
