@@ -17,10 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder import yamlsource
-<<<<<<< HEAD
-from builder.course import TextFile, flatten, required_keys
-from builder.markdown import parts_not_in, word_count
-=======
 from builder.course import (
     CONTACT_KEYS,
     TextFile,
@@ -29,8 +25,7 @@ from builder.course import (
     flatten,
     required_keys,
 )
-from builder.markdown import word_count
->>>>>>> content
+from builder.markdown import parts_not_in, word_count
 from builder.render import DESCRIPTION_LIMIT, interaction_description
 from noroom.errors import SourceError
 
@@ -74,12 +69,9 @@ class LeftOut:
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
     reading: list[tuple[str, str, int, int, float]] = field(default_factory=list)
-<<<<<<< HEAD
     review: list[ReviewStatus] = field(default_factory=list)
     """Per target language: what is reviewed against the Dutch, and the critical keys not."""
-=======
     left_out: list[LeftOut] = field(default_factory=list)
->>>>>>> content
 
     @property
     def errors(self) -> list[Finding]:
@@ -152,8 +144,8 @@ def lint(root: Path) -> LintReport:
                 report.add("warning", text.path, line, f"stale translation of {key}: the Dutch "
                            "changed since; review it (noroom xliff export)")
         _reading_time(report, config, text)
-<<<<<<< HEAD
     _review(report, Path(root), config, texts, source_lang, keys)
+    _countries(report, config, texts)
     return report
 
 
@@ -170,9 +162,6 @@ def _review(report: LintReport, root: Path, config: dict[str, Any], texts: dict[
         if lang != source_lang:
             report.review.append(review_status(text, dutch, keys, critical,
                                                load_states(root, lang)))
-=======
-    _countries(report, config, texts)
-    return report
 
 
 def _words(blocks: list[str]) -> int:
@@ -204,7 +193,6 @@ def _countries(report: LintReport, config: dict[str, Any], texts: dict[str, Text
                                f"{', '.join(sorted(names))}, which contacts.{country} has no "
                                f"verified value for: `noroom build --country {country}` is "
                                "refused; add the value or move it into a paragraph of a page")
->>>>>>> content
 
 
 def _check_string(report: LintReport, text: TextFile, key: str, value: str, source: str,
