@@ -6,6 +6,9 @@
 course.yaml holds the structure (modules, pages, roles, questions, configuration, vocabulary);
 text/<lang>.yaml holds every learner-facing string under dotted keys (`pages.welcome.body`).
 The source language's file defines which keys exist; every other language must translate each.
+A page may carry country notes, `pages.<id>.country.<CC>`, shown after its body in CC's builds
+only; a country's build leaves out the Markdown blocks naming a contact it has no value for
+(issue #13, README "Countries").
 """
 
 from __future__ import annotations
@@ -170,6 +173,16 @@ class CourseSource:
         """Every dotted key a language file must translate, in a stable order."""
         return required_keys(self.config, self.texts[self.source_language].strings)
 
+    def contacts(self, country: str) -> dict[str, str]:
+        """The verified contact values of `country` (course.yaml contacts); SourceError for a
+        country course.yaml does not know."""
+        contacts = self.config.get("contacts", {})
+        if country not in contacts:
+            known = ", ".join(sorted(contacts))
+            raise SourceError(f"no contacts for country {country!r}; known: {known}",
+                              self.root / "course.yaml")
+        return contact_values(contacts[country])
+
     def course(self, language: str, country: str | None = None) -> Course:
         from builder.markdown import render_markdown, word_count
 
@@ -177,13 +190,8 @@ class CourseSource:
             raise SourceError(f"language {language!r} is not in course.yaml languages")
         cfg = self.config
         country = country or cfg.get("default_country", "NL")
-        contacts = cfg.get("contacts", {})
-        if country not in contacts:
-            known = ", ".join(sorted(contacts))
-            raise SourceError(f"no contacts for country {country!r}; known: {known}",
-                              self.root / "course.yaml")
-        fill = {k: str(v) for k, v in (contacts[country] or {}).items() if str(v).strip()}
-        s = self.texts[language].strings
+        fill = self.contacts(country)
+        s, _ = country_strings(self.texts[language].strings, country, fill)
         self._check_contacts(country, fill, s)
 
         def md(key: str) -> str:
@@ -230,8 +238,9 @@ class CourseSource:
 
 
     def _check_contacts(self, country: str, fill: dict[str, str], strings: dict[str, str]) -> None:
-        """A country may lack a contact nobody has verified yet; building it is then refused
-        rather than printing a wrong number or a bare {placeholder} for learners."""
+        """A country may lack a contact nobody has verified yet. Markdown blocks naming it are
+        already left out (`country_strings`); one left elsewhere (an answer option, feedback)
+        refuses the build rather than print a wrong number or a bare {placeholder}."""
         used = {name for key, text in strings.items() if not key.startswith("ui.")
                 for name in PLACEHOLDER.findall(text)}
         missing = sorted(used - set(fill))
@@ -241,6 +250,67 @@ class CourseSource:
             raise SourceError(f"contacts.{country} has no {', '.join(missing)}, which the course "
                               f"text uses; add verified values before building with --country "
                               f"{country}", self.root / "course.yaml", line)
+
+
+def contact_values(values: dict[str, Any] | None) -> dict[str, str]:
+    """One country's contacts as placeholder values; an empty value counts as not verified."""
+    return {k: str(v) for k, v in (values or {}).items() if str(v).strip()}
+
+
+LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])[ \t]")
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def is_markdown(key: str) -> bool:
+    """Keys rendered as Markdown blocks: page bodies and country notes, question prompts and
+    the content note. Answer options and titles are single strings, nothing to leave out."""
+    return (key == "course.content_note" or (key.startswith("questions.") and
+            key.endswith(".prompt")) or (key.startswith("pages.") and
+            (key.endswith(".body") or country_note(key) is not None)))
+
+
+def country_text(text: str, fill: dict[str, str]) -> tuple[str, list[str]]:
+    """(`text` without the Markdown blocks that use a contact placeholder `fill` has no value
+    for, those blocks). A block is a paragraph (or heading) between blank lines, or one item of
+    a list with its continuation lines (issue #13: a country without a verified anonymous line
+    builds without the sentences that name one, instead of being refused)."""
+    def unverified(block: str) -> bool:
+        return any(n in CONTACT_KEYS and n not in fill for n in PLACEHOLDER.findall(block))
+
+    if not unverified(text):
+        return text, []
+    kept, dropped = [], []
+    for chunk in BLANK_LINE.split(text):
+        items: list[list[str]] = []
+        for line in chunk.split("\n"):
+            if not items or (LIST_ITEM.match(line) and LIST_ITEM.match(items[0][0])):
+                items.append([line])
+            else:
+                items[-1].append(line)
+        blocks = ["\n".join(lines) for lines in items]
+        dropped += [b.strip("\n") for b in blocks if unverified(b)]
+        if any(not unverified(b) for b in blocks):
+            kept.append("\n".join(b for b in blocks if not unverified(b)))
+    result = "\n\n".join(kept)
+    return result + ("\n" if text.endswith("\n") and not result.endswith("\n") else ""), dropped
+
+
+def country_strings(strings: dict[str, str], country: str, fill: dict[str, str],
+                    ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """One language's strings as `country`'s build uses them, and what it leaves out (key ->
+    blocks): other countries' notes go, and so does every Markdown block that uses a contact
+    the country has no verified value for (`country_text`)."""
+    out, left_out = {}, {}
+    for key, text in strings.items():
+        code = country_note(key)
+        if code is not None and code != country:
+            continue
+        if is_markdown(key):
+            text, dropped = country_text(text, fill)
+            if dropped:
+                left_out[key] = dropped
+        out[key] = text
+    return out, left_out
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

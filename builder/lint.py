@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder import yamlsource
-from builder.course import TextFile, flatten, required_keys
+from builder.course import (
+    CONTACT_KEYS,
+    TextFile,
+    contact_values,
+    country_strings,
+    flatten,
+    required_keys,
+)
 from builder.markdown import parts_not_in, word_count
 from builder.render import DESCRIPTION_LIMIT, interaction_description
 from noroom.errors import SourceError
@@ -46,12 +53,25 @@ class Finding:
         return f"{where}: {self.level}: {self.message}"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A Markdown block a country's builds leave out: it uses a contact placeholder the country
+    has no verified value for (`unverified`, every such contact of the country)."""
+
+    country: str
+    unverified: tuple[str, ...]
+    language: str
+    key: str
+    block: str
+
+
 @dataclass
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
     reading: list[tuple[str, str, int, int, float]] = field(default_factory=list)
     review: list[ReviewStatus] = field(default_factory=list)
     """Per target language: what is reviewed against the Dutch, and the critical keys not."""
+    left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -125,6 +145,7 @@ def lint(root: Path) -> LintReport:
                            "changed since; review it (noroom xliff export)")
         _reading_time(report, config, text)
     _review(report, Path(root), config, texts, source_lang, keys)
+    _countries(report, config, texts)
     return report
 
 
@@ -141,6 +162,37 @@ def _review(report: LintReport, root: Path, config: dict[str, Any], texts: dict[
         if lang != source_lang:
             report.review.append(review_status(text, dutch, keys, critical,
                                                load_states(root, lang)))
+
+
+def _words(blocks: list[str]) -> int:
+    return sum(len(PLACEHOLDER.sub("", b).split()) for b in blocks)
+
+
+def _countries(report: LintReport, config: dict[str, Any], texts: dict[str, TextFile]) -> None:
+    """Issue #13: per country, what its builds leave out for want of a verified contact, and
+    the texts that would make its build refused (a placeholder outside a Markdown block)."""
+    source_lang = config.get("source_language", "nl")
+    for country, values in (config.get("contacts") or {}).items():
+        fill = contact_values(values)
+        unverified = tuple(k for k in CONTACT_KEYS if k not in fill)
+        source_left = country_strings(texts[source_lang].strings, country, fill)[1]
+        for lang, text in texts.items():
+            strings, left = country_strings(text.strings, country, fill)
+            for key, blocks in left.items():
+                report.left_out += [LeftOut(country, unverified, lang, key, b) for b in blocks]
+                # The same sentences must go in every language: a translation that joined
+                # the Dutch paragraphs would lose more than the Dutch does.
+                if lang != source_lang and _words(blocks) > 1.5 * _words(source_left.get(key, [])):
+                    report.add("warning", text.path, text.lines.get(key), f"the {country} "
+                               f"builds leave more of {key} out in {lang} than in {source_lang}; "
+                               f"keep the {source_lang} paragraphs and list items apart")
+            for key, value in strings.items():
+                names = {n for n in PLACEHOLDER.findall(value) if n[1:-1] in unverified}
+                if names and not key.startswith("ui."):
+                    report.add("error", text.path, text.lines.get(key), f"{key} uses "
+                               f"{', '.join(sorted(names))}, which contacts.{country} has no "
+                               f"verified value for: `noroom build --country {country}` is "
+                               "refused; add the value or move it into a paragraph of a page")
 
 
 def _check_string(report: LintReport, text: TextFile, key: str, value: str, source: str,

@@ -59,9 +59,7 @@ def vocabulary_from_dict(data: dict, path: Path | str = DEFAULT_COURSE_YAML) -> 
         raise ConfigError(f"vocabulary is missing key {exc}; add it to course.yaml", path) from exc
 
 
-def load_vocabulary(path: Path | str = DEFAULT_COURSE_YAML) -> Vocabulary:
-    """Read the vocabulary block of course.yaml. Raises ConfigError when absent or incomplete."""
-    path = Path(path)
+def _course_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -70,4 +68,16 @@ def load_vocabulary(path: Path | str = DEFAULT_COURSE_YAML) -> Vocabulary:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = line + 1 if line is not None else None
         raise ConfigError("is not valid YAML; fix the syntax", path, where) from exc
-    return vocabulary_from_dict((data or {}).get("vocabulary"), path)
+    return data if isinstance(data, dict) else {}
+
+
+def load_vocabulary(path: Path | str = DEFAULT_COURSE_YAML) -> Vocabulary:
+    """Read the vocabulary block of course.yaml. Raises ConfigError when absent or incomplete."""
+    path = Path(path)
+    return vocabulary_from_dict(_course_yaml(path).get("vocabulary"), path)
+
+
+def load_course_countries(path: Path | str = DEFAULT_COURSE_YAML) -> tuple[str, ...]:
+    """The countries the course can be built for (course.yaml `contacts`), sorted."""
+    contacts = _course_yaml(Path(path)).get("contacts")
+    return tuple(sorted(str(c) for c in contacts)) if isinstance(contacts, dict) else ()

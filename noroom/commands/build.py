@@ -19,7 +19,8 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=Path("course_src"), show_default=True, help="Course source folder.")
 @click.option("--country", metavar="CC", help="Contact details to use (course.yaml contacts); "
-              "default: default_country.")
+              "text naming a contact the country has no value for is left out; default: "
+              "default_country.")
 @click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Chain branding file (brand.yaml: name, logo, colours).")
 @click.option("--strict", is_flag=True, help="Treat source warnings (unknown keys) as errors.")

@@ -15,7 +15,8 @@ import click
               "too.")
 def command(source: Path, strict: bool) -> None:
     """Check every language: translations, placeholders, markup, links, limits, reading time,
-    and what is reviewed against the Dutch (lapsed: reviewed, but a text changed since).
+    what is reviewed against the Dutch (lapsed: reviewed, but a text changed since), and what
+    each country's builds leave out for want of a verified contact.
 
     Exits 1 on errors (with --strict also on warnings).
 
@@ -41,8 +42,23 @@ def command(source: Path, strict: bool) -> None:
                 names = ", ".join(key for key, _ in r.unreviewed_critical)
                 click.echo(f"{r.path}: critical keys not reviewed (noroom build --release "
                            f"refuses {r.language}): {names}")
+    _print_left_out(report)
     for finding in report.findings:
         click.echo(str(finding), err=True)
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
     if report.errors or (strict and report.warnings):
         sys.exit(1)
+
+
+def _print_left_out(report) -> None:  # type: ignore[no-untyped-def]
+    """Per country, each Markdown block its builds leave out (issue #13), one line each."""
+    countries: dict[str, list] = {}
+    for item in report.left_out:
+        countries.setdefault(item.country, []).append(item)
+    for country, items in countries.items():
+        click.echo(f"left out of {country} builds (no verified "
+                   f"{', '.join(items[0].unverified)}):")
+        for item in items:
+            block = " ".join(item.block.split())
+            shown = block if len(block) <= 90 else block[:89] + "…"
+            click.echo(f"  {item.language} {item.key}: {shown}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +28,20 @@ def progress_callback():  # type: ignore[no-untyped-def]
     if not sys.stderr.isatty():
         return None
     return lambda n: click.echo(f"\r{n:,} statements read", err=True, nl=False)
+
+
+def uncovered_countries(roster_countries: list[str], course_countries: tuple[str, ...],
+                        ) -> str | None:
+    """One warning line when roster hotels are in countries the course has no contacts for
+    (issue #13): their staff could only get a course with another country's numbers."""
+    counts = Counter(c.strip().upper() for c in roster_countries if c and c.strip())
+    missing = sorted(c for c in counts if c not in course_countries)
+    if not missing:
+        return None
+    listed = ", ".join(f"{c} ({counts[c]})" for c in missing)
+    return (f"warning: no course country covers the roster's hotels in {listed}; their staff "
+            f"would get a course with another country's contacts (course.yaml has "
+            f"{', '.join(course_countries) or 'none'})")
 
 
 @click.command("report")
@@ -82,7 +97,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
     from lrs_reporter.certify import Options
     from lrs_reporter.outputs import write_all
     from lrs_reporter.report import Sources, run_report
-    from noroom.vocabulary import load_vocabulary
+    from noroom.vocabulary import load_course_countries, load_vocabulary
 
     lrs, lrs_user, password = lrs_settings(lrs, lrs_user, lrs_password, lrs_password_env,
                                            lrs_config)
@@ -108,6 +123,9 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
     if progress:
         click.echo(err=True)  # end the progress line
     write_all(cert, out, learners=learners)
+    warning = uncovered_countries(list(cert.hotels["country"]), load_course_countries())
+    if warning:
+        click.echo(warning, err=True)
     certified = int(cert.hotels["certified"].sum())
     click.echo(f"{certified} of {len(cert.hotels)} hotels certified as of {options.as_of}; "
                f"{cert.data_quality['statements_read']:,} statements read, "
