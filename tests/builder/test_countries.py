@@ -29,6 +29,7 @@ DUTCH_CONTACTS = ("0900 8844", "0800 7000", "Meld Misdaad Anoniem")
 NEUTRAL_CHECKED = {
     "nl": ("3.000", "1.300", "In Nederland", "in Nederland onder voorwaarden legaal"),
     "en": ("3,000", "1,300", "In the Netherlands", "legal in the Netherlands"),
+    "es": ("3.000", "1.300", "En los Países Bajos", "legal en los Países Bajos"),
 }
 
 
