@@ -30,6 +30,7 @@ NEUTRAL_CHECKED = {
     "nl": ("3.000", "1.300", "In Nederland", "in Nederland onder voorwaarden legaal"),
     "en": ("3,000", "1,300", "In the Netherlands", "legal in the Netherlands"),
     "es": ("3.000", "1.300", "En los Países Bajos", "legal en los Países Bajos"),
+    "fr": ("3 000", "1 300", "Aux Pays-Bas", "légal sous certaines conditions"),
 }
 
 
