@@ -31,7 +31,7 @@ NEUTRAL_CHECKED = {
     "en": ("3,000", "1,300", "In the Netherlands", "legal in the Netherlands"),
     "es": ("3.000", "1.300", "En los Países Bajos", "legal en los Países Bajos"),
     "fr": ("3 000", "1 300", "Aux Pays-Bas", "légal sous certaines conditions"),
-    "pl": ("3000", "1300", "W Holandii", "w Holandii legalna"),
+    "pl": ("3000 ofiar", "1300 osób", "W Holandii", "w Holandii legalna"),
 }
 
 
