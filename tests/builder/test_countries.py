@@ -31,6 +31,7 @@ NEUTRAL_CHECKED = {
     "en": ("3,000", "1,300", "In the Netherlands", "legal in the Netherlands"),
     "es": ("3.000", "1.300", "En los Países Bajos", "legal en los Países Bajos"),
     "fr": ("3 000", "1 300", "Aux Pays-Bas", "légal sous certaines conditions"),
+    "hu": ("3000 ember", "1300 kiskorú", "Hollandiában", "Hollandiában bizonyos feltételek"),
 }
 
 
