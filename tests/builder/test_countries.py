@@ -32,6 +32,7 @@ NEUTRAL_CHECKED = {
     "es": ("3.000", "1.300", "En los Países Bajos", "legal en los Países Bajos"),
     "fr": ("3 000", "1 300", "Aux Pays-Bas", "légal sous certaines conditions"),
     "pl": ("3000 ofiar", "1300 osób", "W Holandii", "w Holandii legalna"),
+    "hu": ("3000 ember", "1300 kiskorú", "Hollandiában", "Hollandiában bizonyos feltételek"),
 }
 
 
