@@ -29,6 +29,7 @@ DUTCH_CONTACTS = ("0900 8844", "0800 7000", "Meld Misdaad Anoniem")
 NEUTRAL_CHECKED = {
     "nl": ("3.000", "1.300", "In Nederland", "in Nederland onder voorwaarden legaal"),
     "en": ("3,000", "1,300", "In the Netherlands", "legal in the Netherlands"),
+    "pt": ("3000 vítimas", "1300 menores", "Nos Países Baixos", "legal nos Países Baixos"),
 }
 
 
