@@ -33,6 +33,7 @@ NEUTRAL_CHECKED = {
     "fr": ("3 000", "1 300", "Aux Pays-Bas", "légal sous certaines conditions"),
     "pl": ("3000 ofiar", "1300 osób", "W Holandii", "w Holandii legalna"),
     "hu": ("3000 ember", "1300 kiskorú", "Hollandiában", "Hollandiában bizonyos feltételek"),
+    "pt": ("3000 vítimas", "1300 menores", "Nos Países Baixos", "legal nos Países Baixos"),
 }
 
 
