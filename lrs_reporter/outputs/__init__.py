@@ -9,7 +9,8 @@ Never half a report (issue 14): the writers write into a staging folder inside `
 same file system), and only when all of them succeeded is each file moved into place with
 os.replace, which replaces a file whole or not at all. A failing writer (a full disk, a killed
 process) leaves every earlier output as it was; at worst a killed publish leaves some files of
-the new report beside some of the old, each of them complete.
+the new report beside some of the old, each of them complete. A killed run leaves its staging
+folder behind; the next run removes it once it is a day old.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,6 +56,7 @@ def write_all(cert: Certification, out: Path, learners: bool = False) -> list[Pa
     except OSError as exc:
         raise NoroomError(f"cannot create the report folder ({exc.strerror}); check --out",
                           exc.filename or out) from exc
+    _remove_stale_stages(out)
     try:
         written: list[Path] = []
         for writer in writers():
@@ -66,6 +69,14 @@ def write_all(cert: Certification, out: Path, learners: bool = False) -> list[Pa
         shutil.rmtree(stage, ignore_errors=True)
         if created and not any(out.iterdir()):
             out.rmdir()
+
+
+def _remove_stale_stages(out: Path) -> None:
+    """Remove the staging folders a killed run left (older than a day: not a report that is
+    being written right now into the same folder)."""
+    for stage in out.glob(STAGING + "*"):
+        if stage.is_dir() and time.time() - stage.stat().st_mtime > 86_400:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def publish(stage: Path, out: Path, written: list[Path]) -> list[Path]:

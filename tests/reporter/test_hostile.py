@@ -142,6 +142,20 @@ def test_a_writer_that_fails_leaves_the_previous_report_as_it_was(tmp_path, prog
     assert [p.name for p in (tmp_path / "out").iterdir() if p.is_dir()] == ["certificates"]
 
 
+def test_a_staging_folder_left_by_a_killed_run_is_removed_a_day_later(tmp_path, programme):
+    import os
+    import time
+
+    roster, good = programme
+    old, fresh = tmp_path / "out" / ".noroom-staging-old", tmp_path / "out" / ".noroom-staging-x"
+    for stage in (old, fresh):
+        (stage / "certificates").mkdir(parents=True)
+    os.utime(old, (time.time() - 2 * 86_400,) * 2)
+    result = report(tmp_path, "--roster", str(roster), "--statements", str(good))
+    assert result.exit_code == 0, result.output
+    assert not old.exists() and fresh.exists()  # a run writing right now keeps its folder
+
+
 # 2. Input formats -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("shape", ["ndjson", "array", "object"])
