@@ -203,10 +203,9 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
         fh.seek(start)
         items = _json_document(fh, path)
         fh.seek(start)
-        before = (log.statements_read, log.invalid, len(log.warnings))
         counts = (_read_items(items, path, facts, log) if items is not None
                   else _read_ndjson(fh, path, facts, log, progress))
-    _check_statements(path, *counts, log, before)
+    _check_statements(path, *counts)
     if progress:  # the final count of this file, however short it was
         progress(log.statements_read)
 
@@ -276,14 +275,11 @@ def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: igno
     return read, junk
 
 
-def _check_statements(path: Path, records: int, junk: int, log: ReadLog,
-                      before: tuple[int, int, int]) -> None:
+def _check_statements(path: Path, records: int, junk: int) -> None:
     """ConfigError when `path` held no statement, or mostly records that are not statements
-    (NOT_STATEMENTS_SHARE); the log is left as it was before the file."""
-    if records and junk <= records * NOT_STATEMENTS_SHARE and junk < records:
+    (NOT_STATEMENTS_SHARE)."""
+    if records and junk <= records * NOT_STATEMENTS_SHARE:
         return
-    log.statements_read, log.invalid = before[0], before[1]
-    del log.warnings[before[2]:]
     if not records:
         raise ConfigError("holds no statements; check that the export or download worked",
                           path)
