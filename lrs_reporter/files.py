@@ -218,8 +218,11 @@ def _json_document(fh: BinaryIO, path: Path) -> list[Any] | None:
     try:
         doc = orjson.loads(first)
     except orjson.JSONDecodeError:  # a document over several lines, or a broken first line
+        second = fh.readline()
+        if _is_json(second):
+            return None  # NDJSON with a broken first line: not read whole into memory
         try:
-            doc = orjson.loads(first + fh.read())
+            doc = orjson.loads(first + second + fh.read())
         except orjson.JSONDecodeError:
             return None  # judged line by line; a file of garbage stops there
     else:
@@ -229,6 +232,14 @@ def _json_document(fh: BinaryIO, path: Path) -> list[Any] | None:
     if not isinstance(items, list):
         raise ConfigError('must hold a JSON array or {"statements": [...]}', path)
     return items
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _more(fh: BinaryIO) -> bool:

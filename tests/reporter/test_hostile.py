@@ -181,6 +181,17 @@ def test_ndjson_whose_first_line_is_an_array_is_read_line_by_line(tmp_path):
         f"{path}:1: skipped: not a JSON object\n"
 
 
+@pytest.mark.parametrize("first", ['{"id": "truncated', "[", '{"statements": ['])
+def test_a_broken_first_line_is_one_skipped_line_of_ndjson(tmp_path, first):
+    """Not a reason to read the whole file as one document (and into memory)."""
+    roster = write(tmp_path / "roster.csv", ROSTER)
+    text = first + "\n" + ndjson(statement("a@x.org", hotel="H"), statement("b@x.org", hotel="H"))
+    path = write(tmp_path / "s.json", text)
+    result = report(tmp_path, "--roster", str(roster), "--statements", str(path))
+    assert result.exit_code == 0 and "3 statements read, 1 skipped" in result.output
+    assert certified(tmp_path) == {"H": 2, "J": 0}
+
+
 def test_an_unclosed_quote_in_an_lms_export_is_a_warning_naming_its_line(tmp_path):
     roster = write(tmp_path / "roster.csv", ROSTER)
     export = write(tmp_path / "lms.csv", 'email,status,completed_at,hotel_id\n'
