@@ -3,7 +3,11 @@ roster, the staff list and LMS completion exports. All of it is untrusted.
 
 Roster and staff problems stop the run with one ConfigError naming file and line (exit 2).
 A bad statement or export row never stops it: it is skipped, counted, and described in the
-warnings (`file:line: problem`).
+warnings (`file:line: problem`). A statements file that is mostly not statements at all (an
+HTML error page, a CSV saved under the wrong name) stops it: see NOT_STATEMENTS_SHARE.
+
+CSV files may be separated by commas, semicolons (Excel with a Dutch or Belgian locale) or
+tabs: the header line decides. A UTF-8 byte order mark is dropped from every file.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
@@ -28,6 +32,19 @@ ROSTER_COLUMNS = ["hotel_id", "name", "chain", "city", "country", "language", "e
 STAFF_COLUMNS = ["hotel_id", "email", "account_homepage", "account_name", "role"]
 # LMS export statuses that mean the training was finished; everything else never counts.
 COMPLETED_STATUSES = {"completed", "complete", "passed", "pass", "completed/passed"}
+# A roster's headcount: more than any hotel has, few enough digits for int() and int64 (a value
+# of 4,300 digits or beyond 64 bits must be one error line, not a traceback; issue 14).
+MAX_EMPLOYEES = 1_000_000
+# A statements file stops the run when more than this share of its records (lines, or items
+# of a JSON array) are not statements at all: not JSON, not an object, or without a verb id.
+# Such a file is something else (an HTML error page, a CSV, a truncated download); reading it
+# as "0 statements, all skipped" would certify nobody and replace a good report (issue 14).
+# A file with some broken lines among statements is still read, the lines skipped and listed.
+NOT_STATEMENTS_SHARE = 0.5
+EARLY_VERDICT = 1000  # records, all of them not statements: stop reading there
+NOT_A_STATEMENT = frozenset({"not valid JSON", "not a JSON object", "no verb id"})
+DELIMITERS = (",", ";", "\t")
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -55,16 +72,59 @@ def _text(path: Path) -> str:
                           path) from exc
 
 
-def _csv_rows(path: Path, required: list[str]) -> Iterable[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(_text(path), newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
+def delimiter(header: str, required: list[str]) -> str:
+    """The separator of a CSV whose first line is `header`: the first of comma, semicolon and
+    tab that splits it into all the `required` columns; else the one it holds most of."""
+    for sep in DELIMITERS:
+        if set(required) <= {h.strip() for h in header.split(sep)}:
+            return sep
+    return max(DELIMITERS, key=header.count)
+
+
+def _csv_rows(path: Path, required: list[str], log: ReadLog | None = None,
+              ) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV file with the `required` columns; ConfigError when one is missing.
+
+    A row the csv module refuses (a field over its 128 KB limit) is a ConfigError naming its
+    line, or with `log` a skipped row. With `log`, a quoted field running over several lines (an
+    unclosed quote swallows every line up to the next quote) is a warning naming where it starts.
+    """
+    text = _text(path)
+    sep = delimiter(text[:text.find("\n")] if "\n" in text else text, required)
+    read = 0  # lines handed to the reader: its own line_num misses a line it failed on
+
+    def lines() -> Iterable[str]:
+        nonlocal read
+        for line in io.StringIO(text, newline=""):
+            read += 1
+            yield line
+
+    reader = csv.DictReader(lines(), delimiter=sep)
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise ConfigError(f"the header is not readable CSV ({exc})", path, 1) from exc
     missing = [c for c in required if c not in header]
     if missing:
         raise ConfigError(f"missing column {missing[0]!r}; the header must be "
                           f"{','.join(required)}", path, 1)
     reader.fieldnames = header
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    while True:
+        start = read + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if log is None:
+                raise ConfigError(f"unreadable row ({exc}); fix or remove it", path,
+                                  start) from exc
+            log.skip(f"{path}:{start}", f"unreadable row ({exc})")
+            continue
+        if log is not None and read > start:
+            log.warnings.append(f"{path}:{start}: a quoted field runs to line {read}; check "
+                                "for a missing closing quote")
+        yield read, {k: (v or "").strip() for k, v in row.items() if k}
 
 
 def read_roster(path: Path) -> pd.DataFrame:
@@ -80,14 +140,22 @@ def read_roster(path: Path) -> pd.DataFrame:
             raise ConfigError(f"duplicate hotel_id {hid!r} (first on line {seen[hid]}); "
                               "keep one row per hotel", path, line)
         seen[hid] = line
-        raw = row["employees"]
-        if not (raw.isascii() and raw.isdigit()):  # "²" and "٣" are digits to str.isdigit()
-            raise ConfigError(f"employees must be a whole number of 0 or more, got {raw!r}",
-                              path, line)
-        rows.append({**{c: row[c] for c in ROSTER_COLUMNS[:-1]}, "employees": int(raw)})
+        rows.append({**{c: row[c] for c in ROSTER_COLUMNS[:-1]},
+                     "employees": employees(row["employees"], path, line)})
     frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     frame["employees"] = frame["employees"].astype("int64")
     return frame.sort_values("hotel_id", kind="stable").reset_index(drop=True)
+
+
+def employees(raw: str, path: Path, line: int) -> int:
+    """A roster's headcount, 0 to MAX_EMPLOYEES; ConfigError naming the line otherwise."""
+    # "²" and "٣" are digits to str.isdigit(); the length check comes before int().
+    if not (raw.isascii() and raw.isdigit() and len(raw.lstrip("0")) <= 7
+            and int(raw) <= MAX_EMPLOYEES):
+        shown = raw if len(raw) <= 20 else raw[:20] + "..."
+        raise ConfigError(f"employees must be a whole number of 0 or more (at most "
+                          f"{MAX_EMPLOYEES:,}), got {shown!r}", path, line)
+    return int(raw)
 
 
 def read_staff(path: Path, roster_ids: set[str], people: People | None = None,
@@ -118,40 +186,87 @@ def read_staff(path: Path, roster_ids: set[str], people: People | None = None,
 
 def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
                         progress: Callable[[int], None] | None = None) -> None:
-    """NDJSON (one statement per line) or a JSON array / {"statements": [...]} document."""
+    """NDJSON (one statement per line) or a JSON array / {"statements": [...]} document.
+
+    Which of the two a file is, its content decides, not its name: NDJSON when its first line
+    is a whole JSON value and more follows (even when that line starts with "["), a document
+    when the file is one JSON value (a single statement object is one statement), NDJSON again
+    when it is neither (each line judged alone).
+    A leading UTF-8 byte order mark is dropped. ConfigError when the file is not statements
+    (see NOT_STATEMENTS_SHARE), naming the file."""
     try:
         fh = path.open("rb")
     except OSError as exc:
         raise ConfigError(f"cannot read statements: {exc.strerror}", path) from exc
     with fh:
-        head = fh.read(64).lstrip()[:1]
-        fh.seek(0)
-        if head == b"[" or (path.suffix == ".json" and head == b"{"):
-            _read_json_document(fh.read(), path, facts, log)
-        else:
-            _read_ndjson(fh, path, facts, log, progress)
+        start = len(BOM) if fh.read(len(BOM)) == BOM else 0
+        fh.seek(start)
+        items = _json_document(fh, path)
+        fh.seek(start)
+        counts = (_read_items(items, path, facts, log) if items is not None
+                  else _read_ndjson(fh, path, facts, log, progress))
+    _check_statements(path, *counts)
     if progress:  # the final count of this file, however short it was
         progress(log.statements_read)
 
 
-def _read_json_document(data: bytes, path: Path, facts: FactBuilder, log: ReadLog) -> None:
+def _json_document(fh: BinaryIO, path: Path) -> list[Any] | None:
+    """The statements of a file that is one JSON document, or None for NDJSON."""
+    first = fh.readline()
+    if first.lstrip()[:1] not in (b"[", b"{"):
+        return None
     try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise ConfigError(f"is not valid JSON ({exc}); export it again", path) from exc
-    items = doc.get("statements") if isinstance(doc, dict) else doc
+        doc = orjson.loads(first)
+    except orjson.JSONDecodeError:  # a document over several lines, or a broken first line
+        second = fh.readline()
+        if _is_json(second):
+            return None  # NDJSON with a broken first line: not read whole into memory
+        try:
+            doc = orjson.loads(first + second + fh.read())
+        except orjson.JSONDecodeError:
+            return None  # judged line by line; a file of garbage stops there
+    else:
+        if _more(fh):
+            return None  # a whole value on the first line and more after it: NDJSON
+    items = doc.get("statements", [doc]) if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise ConfigError('must hold a JSON array or {"statements": [...]}', path)
+    return items
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _more(fh: BinaryIO) -> bool:
+    """Whether anything but white space follows in `fh` (read in 64 KB blocks)."""
+    while block := fh.read(1 << 16):
+        if not block.isspace():
+            return True
+    return False
+
+
+def _read_items(items: list[Any], path: Path, facts: FactBuilder, log: ReadLog,
+                ) -> tuple[int, int]:
+    """(records, records that are not statements) of a JSON array of statements."""
+    junk = 0
     for n, st in enumerate(items, 1):
         log.statements_read += 1
         if why := facts.add(st):
             log.skip(f"{path}: statement {n}", why)
+            junk += why in NOT_A_STATEMENT
+    return len(items), junk
 
 
 def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: ignore[no-untyped-def]
-                 progress: Callable[[int], None] | None) -> None:
-    """Streams line by line: memory stays flat however large the file is."""
-    loads, add, read = orjson.loads, facts.add, 0
+                 progress: Callable[[int], None] | None) -> tuple[int, int]:
+    """Streams line by line: memory stays flat however large the file is. Returns (lines,
+    lines that are not statements)."""
+    loads, add, read, junk = orjson.loads, facts.add, 0, 0
     for n, line in enumerate(fh, 1):
         if not line or line.isspace():
             continue
@@ -162,9 +277,26 @@ def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: igno
             why = "not valid JSON"
         if why:
             log.skip(f"{path}:{n}", why)
+            junk += why in NOT_A_STATEMENT
+            if junk == read == EARLY_VERDICT:
+                break  # not a statements file; no need to read (and list) all of it
         if progress and not read % 100_000:
             progress(log.statements_read + read)
     log.statements_read += read
+    return read, junk
+
+
+def _check_statements(path: Path, records: int, junk: int) -> None:
+    """ConfigError when `path` held no statement, or mostly records that are not statements
+    (NOT_STATEMENTS_SHARE)."""
+    if records and junk <= records * NOT_STATEMENTS_SHARE:
+        return
+    if not records:
+        raise ConfigError("holds no statements; check that the export or download worked",
+                          path)
+    raise ConfigError(f"is not a statements file: {junk:,} of its {records:,} records are not "
+                      "xAPI statements (not JSON, or without a verb); give the NDJSON or JSON "
+                      "export of the LRS", path)
 
 
 def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog,
@@ -177,7 +309,7 @@ def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog
     """
     required = ["status", "completed_at"]
     where = str(path.resolve())
-    for line, row in _csv_rows(path, required):
+    for line, row in _csv_rows(path, required, log):
         log.lms_rows += 1
         status = row["status"].lower()
         if status not in COMPLETED_STATUSES:

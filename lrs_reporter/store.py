@@ -31,6 +31,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,55 @@ CREATE TABLE IF NOT EXISTS others (id TEXT PRIMARY KEY, time INTEGER) WITHOUT RO
 CREATE TABLE IF NOT EXISTS skipped (key TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Every layout this module ever wrote, as SQLite keeps the CREATE statements (sqlite_master.sql,
+# "IF NOT EXISTS" dropped), compared with white space normalised: the current SCHEMA, the
+# earlier `statements` as a rowid table, and the earlier partial index in its two forms (on id
+# alone, then covering the report's columns), over the counting verbs as string literals.
+_OLD_STATEMENTS = """CREATE TABLE statements (
+  id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, ref INTEGER NOT NULL,
+  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT
+)"""
+_OLD_INDEX_RE = re.compile(r"CREATE INDEX relevant_statements ON statements ?\((id|id, verb, "
+                           r"object, ref, actor, time, extensions)\) WHERE verb IN "
+                           r"\('[^']*'(, ?'[^']*')*\)")
+_REQUIRED = ("statements", "meta")  # the first layout had only these two
+_TEMP_TABLES = {"others": "CREATE TEMP TABLE others (id TEXT PRIMARY KEY, time INTEGER)",
+                "skipped": "CREATE TEMP TABLE skipped (key TEXT PRIMARY KEY, reason TEXT)"}
+
+
+def _normal(sql: str) -> str:
+    return " ".join(sql.replace("IF NOT EXISTS ", "").split())
+
+
+_KNOWN_TABLES = {_normal(t) for t in [*SCHEMA.split(";"), _OLD_STATEMENTS] if t.strip()}
+
+
+def check_schema(db: sqlite3.Connection, path: Path, empty_ok: bool) -> list[str]:
+    """Check that every object in the file is a table or index of a store layout (no views, no
+    triggers, no other tables or columns); return the optional tables it lacks. ConfigError
+    naming the first foreign object. An empty file is a new store when `empty_ok`."""
+    objects = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    if not objects and empty_ok:
+        return []
+    tables = set()
+    for kind, name, sql in objects:
+        if kind == "table" and _normal(sql or "") in _KNOWN_TABLES:
+            tables.add(name)
+        elif kind == "table" and name.startswith("sqlite_stat"):
+            pass  # ANALYZE's statistics: data for the query planner, not SQL
+        elif kind == "index" and (sql is None and name.startswith("sqlite_autoindex_")
+                                  or name == _OLD_INDEX and _OLD_INDEX_RE.fullmatch(
+                                      _normal(sql or ""))):
+            pass  # a primary key's index, or the earlier layout's partial index
+        else:
+            raise ConfigError(f"is not a statement store: it holds the {kind} {name!r}, which "
+                              "no store has; give a store made by `noroom sync`", path)
+    if missing := [t for t in _REQUIRED if t not in tables]:
+        raise ConfigError(f"is not a statement store: it has no table {missing[0]!r}; give a "
+                          "store made by `noroom sync`", path)
+    return sorted(set(_TEMP_TABLES) - tables)
+
+
 # Numbered parameters: the id is bound once and used twice.
 _INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
                      "WHERE NOT EXISTS (SELECT 1 FROM others WHERE id = ?1)")
@@ -154,24 +204,45 @@ class Store:
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> Store:
         """Open (or create) a store. Writers take an exclusive lock: a second writer gets a
-        ConfigError at once instead of waiting. ConfigError when the file is not a store."""
+        ConfigError at once instead of waiting.
+
+        A store file may come from someone else, and SQLite runs the SQL a file holds (a view
+        named `statements` would feed the report, a trigger would run on every sync; issue 14).
+        So before anything else reads it, its schema must be one this module wrote (check_schema,
+        with SQLite's trusted_schema off), else ConfigError and the file is left as it was. A
+        read-only open is a read-only connection (`mode=ro`): it never creates, changes or
+        switches the journal of the file; the tables an older layout lacks are empty TEMP tables.
+        """
         path = Path(path)
-        if readonly and not path.exists():
+        if readonly and not path.is_file():
             raise ConfigError("no such store; create it with `noroom sync --store`", path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = None if readonly else _lock(path)
+        db = None
         try:
             # One thread at a time, but not always the opener: sync writes on its own thread.
-            db = sqlite3.connect(path, timeout=30, isolation_level=None,
+            uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+            db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None,
                                  check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # why: see the module docstring
-            # 64 MB of page cache: the id index takes random inserts (UUIDs) as the store grows.
-            db.execute("PRAGMA cache_size=-65536")
-            db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
+            db.execute("PRAGMA trusted_schema=OFF")
+            missing = check_schema(db, path, empty_ok=not readonly)
+            if readonly:
+                for name in missing:
+                    db.execute(_TEMP_TABLES[name])
+            else:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # why: see the module docstring
+                # 64 MB of page cache: the id index takes random inserts (UUIDs) as it grows.
+                db.execute("PRAGMA cache_size=-65536")
+                db.executescript(SCHEMA)
+        except (sqlite3.DatabaseError, ConfigError) as exc:
+            if db is not None:
+                db.close()
             if lock_fd is not None:
                 os.close(lock_fd)
+            if isinstance(exc, ConfigError):
+                raise
             raise ConfigError(f"is not a statement store ({exc}); give another --store path",
                               path) from exc
         return cls(path, db, lock_fd)
@@ -228,9 +299,12 @@ class Store:
         """Statements stored (kept in meta by add_page; counted once for older stores)."""
         if self._count is None:
             kept = self.get("statements")
-            self._count = int(kept if kept is not None else self.db.execute(
-                "SELECT (SELECT count(*) FROM statements) + (SELECT count(*) FROM others)"
-            ).fetchone()[0])
+            if isinstance(kept, str) and kept.isascii() and kept.isdigit() and len(kept) < 19:
+                self._count = int(kept)
+            else:  # never kept (an older store), or not a number (edited): count them
+                self._count = int(self.db.execute(
+                    "SELECT (SELECT count(*) FROM statements) + (SELECT count(*) FROM others)"
+                ).fetchone()[0])
         return self._count
 
     def ids(self) -> list[str]:
@@ -257,8 +331,14 @@ class Store:
             log.skip(f"{self.path}: statement {key}", reason)
         append, hotels = facts.append, _HotelReader(facts.hotel_extension)
         for batch in self.batches(facts.relevant_verbs):
-            for sid, verb, obj, ref, actor, t, ext in batch:
-                append(sid, verb, obj, bool(ref), actor, t, hotels(ext), SOURCE_STATEMENT)
+            for row in batch:
+                sid, verb, obj, ref, actor, t, ext = row
+                hotel = hotels(ext) if _well_formed(row) else _MALFORMED
+                if hotel is _MALFORMED:  # a store edited by hand or by another program
+                    log.skip(f"{self.path}: statement {str(sid)[:80]!r}", "malformed row in the "
+                             "store (a column of the wrong type); sync into a new store")
+                    continue
+                append(sid, verb, obj, bool(ref), actor, t, hotel, SOURCE_STATEMENT)
             if progress:
                 progress(len(facts))
 
@@ -298,7 +378,8 @@ class Store:
         """Stored rows as FactBuilder.append() arguments (without the source)."""
         hotels = _HotelReader(hotel_extension)
         for sid, verb, obj, ref, actor, t, ext in batch:
-            yield sid, verb, obj, bool(ref), actor, t, hotels(ext)
+            hotel = hotels(ext)
+            yield sid, verb, obj, bool(ref), actor, t, None if hotel is _MALFORMED else hotel
 
 
 class _HotelReader:
@@ -316,9 +397,27 @@ class _HotelReader:
         if len(self.seen) > 100_000:  # unbounded variety (per-statement data): stay flat
             self.seen.clear()
             self.seen[None] = None
-        hotel = orjson.loads(ext).get(self.extension)  # type: ignore[arg-type]
+        try:
+            doc = orjson.loads(ext)  # type: ignore[arg-type]
+        except orjson.JSONDecodeError:
+            doc = None
+        if not isinstance(doc, dict):
+            self.seen[ext] = _MALFORMED
+            return _MALFORMED
+        hotel = doc.get(self.extension)
         value = self.seen[ext] = str(hotel).strip() if isinstance(hotel, str | int) else None
         return value
+
+
+_MALFORMED = "\0malformed"  # _HotelReader's answer for extensions that are no JSON object
+
+
+def _well_formed(row: tuple) -> bool:
+    """Whether a stored row has the types the store writes (the schema cannot hold them:
+    SQLite stores any type in any column)."""
+    sid, verb, obj, ref, actor, t, ext = row
+    return (type(sid) is str and type(verb) is str and type(obj) is str and type(ref) is int
+            and type(actor) is str and type(t) is int and (ext is None or type(ext) is str))
 
 
 def _lock(path: Path) -> int:

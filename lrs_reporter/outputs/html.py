@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
-from lrs_reporter.outputs.tables import records
+from lrs_reporter.outputs.tables import clean, records
 
 if TYPE_CHECKING:
     from lrs_reporter.model import Certification
@@ -104,7 +104,7 @@ class DashboardOutput:
             trained_total=sum(h["trained"] for h in hotels),
             employees_total=sum(h["employees"] for h in hotels), close=close,
             bars_svg=bars_svg(hotels, threshold_pct), trend_svg=trend_svg(trend),
-            quality=[(k, ", ".join(map(str, v)) if isinstance(v, list) else v)
+            quality=[(k, clean(", ".join(map(str, v)) if isinstance(v, list) else v))
                      for k, v in sorted(dq.items())],
             quality_warnings=quality_warnings(dq),
         )

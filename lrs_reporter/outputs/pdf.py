@@ -52,6 +52,16 @@ TEXT = {
            "Certificado el", "Válido hasta"),
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+# Names Windows keeps for devices, also with any extension ("nul.pdf", "AUX.pdf.pdf"): such a
+# file cannot be opened or copied there (learn.microsoft.com, "Naming Files, Paths, and
+# Namespaces"). COM0 and LPT0 included, as some Windows versions reserve them too.
+DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                         | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)})
+
+
+def is_device_name(name: str) -> bool:
+    """Whether Windows reads the file name `name` as a device (case and extension ignored)."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in DEVICE_NAMES
 
 
 MM = 72 / 25.4  # points per millimetre
@@ -197,13 +207,14 @@ def file_names(hotel_ids: list[str]) -> dict[str, str]:
     An id made only of letters, digits, '.', '_' and '-' (not starting with '.', at most 80
     characters) is its own name: NL-AMS-001 gets NL-AMS-001.pdf. Any other id gets its safe
     form plus a short hash of the id ("A/B" -> A_B-<hash>.pdf), so it cannot overwrite the
-    hotel "A_B"; so do ids that differ only in case (one file on macOS and Windows).
+    hotel "A_B"; so do ids that differ only in case (one file on macOS and Windows) and ids
+    that are a Windows device name (CON, nul.x, COM1: CON-<hash>.pdf).
     """
     def digest(hid: str, n: int = 10) -> str:
         return hashlib.sha256(hid.encode("utf-8")).hexdigest()[:n]
 
     safe = [h for h in hotel_ids if SAFE_NAME.search(h) is None and not h.startswith(".")
-            and 0 < len(h) <= 80]
+            and 0 < len(h) <= 80 and not is_device_name(h)]
     folded: dict[str, int] = {}
     for hid in safe:
         folded[hid.lower()] = folded.get(hid.lower(), 0) + 1
@@ -212,7 +223,10 @@ def file_names(hotel_ids: list[str]) -> dict[str, str]:
         if hid in safe and folded[hid.lower()] == 1:
             names[hid] = hid
         else:
-            names[hid] = (SAFE_NAME.sub("_", hid).lstrip(".")[:80] or "hotel") + "-" + digest(hid)
+            base = SAFE_NAME.sub("_", hid).lstrip(".")[:80] or "hotel"
+            if is_device_name(base):  # "AUX.pdf" -> "AUX_pdf-<hash>", not "AUX.pdf-<hash>"
+                base = base.replace(".", "_")
+            names[hid] = base + "-" + digest(hid)
     taken: set[str] = set()
     for hid in sorted(hotel_ids):  # a hashed name equal to another id: the full hash
         if names[hid].lower() in taken:
@@ -224,10 +238,10 @@ def file_names(hotel_ids: list[str]) -> dict[str, str]:
 class CertificatesOutput:
     def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
         folder = out / "certificates"
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.pdf"):  # a hotel no longer certified must lose its PDF
-            old.unlink()
-        certified = [h for h in records(cert.hotels, HOTEL_COLUMNS) if h["certified"]]
+        folder.mkdir(parents=True, exist_ok=True)  # a staging folder: publish() removes the
+        # certificates of hotels no longer certified (outputs.OWNED)
+        certified = [h for h in records(cert.hotels, HOTEL_COLUMNS, False)
+                     if h["certified"]]
         names = file_names([str(h["hotel_id"]) for h in certified])
         written = []
         for hotel in certified:

@@ -1,9 +1,12 @@
 """certification.json, certification.csv, certification.xlsx and warnings.txt.
 
 Spreadsheet cells that start with = + - @ tab or CR are prefixed with an apostrophe, so a hotel
-or learner name from an untrusted source cannot become a formula (CSV/formula injection). In the
-workbook, characters XML cannot hold (NUL and other C0 controls, say in an account name an LRS
-returned) become U+FFFD instead of failing the whole report.
+or learner name from an untrusted source cannot become a formula (CSV/formula injection). In every
+text output (these, the dashboard) control characters (NUL, ESC, tab, line breaks, C1) and the
+bidirectional embedding, override and isolate characters (U+202A-U+202E, U+2066-U+2069) become
+U+FFFD: an ESC sequence could drive the terminal that shows a file, a right-to-left override
+could make "exe.pdf" read as "fdp.exe" or reorder a row (issue 14); U+FFFD shows that something
+was there instead of silently joining what stood around it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +31,19 @@ if TYPE_CHECKING:
 JSON_HOTEL_KEYS = ["hotel_id", "name", "chain", "city", "country", "language", "employees",
                    "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(value: Any) -> Any:
+    """A string with its control and bidirectional-override characters replaced by U+FFFD;
+    anything else as it is."""
+    return UNSAFE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def sheet_cell(value: Any) -> Any:
+    """A spreadsheet cell: neutralised (on the original text, so a leading tab still counts),
+    then cleaned."""
+    return clean(neutralise(value))
 
 
 def neutralise(value: Any) -> Any:
@@ -48,8 +65,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: plain(v) for c, v in zip(columns, row, strict=True)}
+def records(frame: pd.DataFrame, columns: list[str], cleaned: bool = True,
+            ) -> list[dict[str, Any]]:
+    """The rows of `frame` as plain dicts, strings cleaned (see `clean`) unless `cleaned` is
+    False (the spreadsheets clean after neutralising; the certificates print their own way)."""
+    fix = clean if cleaned else (lambda v: v)
+    return [{c: fix(plain(v)) for c, v in zip(columns, row, strict=True)}
             for row in frame[columns].itertuples(index=False, name=None)]
 
 
@@ -58,11 +79,11 @@ def document(cert: Certification, learners: bool) -> dict[str, Any]:
         "as_of": cert.as_of.isoformat(),
         "threshold": float(cert.threshold),
         "valid_months": cert.valid_months,
-        "counting_activities": list(cert.counting_activities),
+        "counting_activities": [clean(a) for a in cert.counting_activities],
         "hotels": records(cert.hotels, JSON_HOTEL_KEYS),
         "chains": records(cert.chains, CHAIN_COLUMNS),
-        "data_quality": {k: plain(v) if not isinstance(v, list) else v
-                         for k, v in sorted(cert.data_quality.items())},
+        "data_quality": {k: [clean(plain(x)) for x in v] if isinstance(v, list)
+                         else clean(plain(v)) for k, v in sorted(cert.data_quality.items())},
     }
     if learners:
         doc["learners"] = records(cert.learners, LEARNER_COLUMNS)
@@ -91,8 +112,8 @@ class CsvOutput:
         # which with "\n" it would leave unquoted, splitting the row in Excel.
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(columns)
-        for row in records(frame, columns):
-            w.writerow(["" if v is None else neutralise(v) for v in row.values()])
+        for row in records(frame, columns, cleaned=False):
+            w.writerow(["" if v is None else sheet_cell(v) for v in row.values()])
         path.write_text(buf.getvalue(), encoding="utf-8", newline="")
         return path
 
@@ -102,19 +123,19 @@ class XlsxOutput:
         from datetime import datetime, time
 
         from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Font, PatternFill
         from openpyxl.utils import get_column_letter
 
         wb = Workbook()
-        sheets = [("Hotels", records(cert.hotels, HOTEL_COLUMNS), HOTEL_COLUMNS),
-                  ("Chains", records(cert.chains, CHAIN_COLUMNS), CHAIN_COLUMNS),
+        sheets = [("Hotels", records(cert.hotels, HOTEL_COLUMNS, False), HOTEL_COLUMNS),
+                  ("Chains", records(cert.chains, CHAIN_COLUMNS, False), CHAIN_COLUMNS),
                   ("Data quality", [{"measure": k, "value": ", ".join(map(str, v))
                                      if isinstance(v, list) else plain(v)}
                                     for k, v in sorted(cert.data_quality.items())],
                    ["measure", "value"])]
         if learners:
-            sheets.append(("Learners", records(cert.learners, LEARNER_COLUMNS), LEARNER_COLUMNS))
+            sheets.append(("Learners", records(cert.learners, LEARNER_COLUMNS, False),
+                           LEARNER_COLUMNS))
         wb.remove(wb.active)
         header_font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="5B2A86")
         for title, rows, columns in sheets:
@@ -123,9 +144,7 @@ class XlsxOutput:
             for cell in ws[1]:
                 cell.font, cell.fill = header_font, fill
             for row in rows:
-                ws.append([neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
-                                      if isinstance(v := row[c], str) else v)
-                           for c in columns])
+                ws.append([sheet_cell(row[c]) for c in columns])  # XML cannot hold NUL either
             ws.freeze_panes = "A2"
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
             for i, c in enumerate(columns, 1):
@@ -134,12 +153,14 @@ class XlsxOutput:
         stamp = datetime.combine(cert.as_of, time())
         wb.properties.created = wb.properties.modified = stamp
         path = out / "certification.xlsx"
-        wb.save(path)
+        buffer = io.BytesIO()  # in memory first: openpyxl leaves its zip open when a write fails
+        wb.save(buffer)
+        path.write_bytes(buffer.getvalue())
         return [path]
 
 
 class WarningsOutput:
     def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
         path = out / "warnings.txt"
-        path.write_text("".join(f"{w}\n" for w in cert.warnings), encoding="utf-8")
+        path.write_text("".join(f"{clean(w)}\n" for w in cert.warnings), encoding="utf-8")
         return [path]

@@ -47,11 +47,12 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
 @click.command("report")
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="roster.csv: hotel_id,name,chain,city,country,language,"
-              "employees.")
+              "employees (separated by commas, semicolons or tabs).")
 @click.option("--staff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="staff.csv: hotel_id,email,account_homepage,account_name,role.")
 @click.option("--statements", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="NDJSON or JSON statement file (repeatable).")
+              path_type=Path), help="NDJSON or JSON statement file (repeatable); a file "
+              "that is mostly not statements stops the report.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Local statement store made by `noroom sync`.")
 @click.option("--parquet", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -75,7 +76,8 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
 @click.option("--valid-months", type=click.IntRange(1, 600), help="Training counts this many "
               "calendar months (done on 15 Mar, with 12: through 14 Mar next year).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
-              show_default=True)
+              show_default=True, help="Report folder; replaced only when the whole report "
+              "was written.")
 @click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
               "learner.")
 def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,

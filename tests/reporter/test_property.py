@@ -271,8 +271,9 @@ def report(programme, folder: Path):  # type: ignore[no-untyped-def]
                     [list(r.values()) for r in lms_rows])
     ndjson = folder / "s.ndjson"
     ndjson.write_text("".join(json.dumps(s) + "\n" for s in statements), encoding="utf-8")
-    cert = run_report(Sources(roster=roster, staff=staff, statements=[ndjson], completions=[lms],
-                              hotel_extension=HOTEL_EXT),
+    # An empty statements file stops a report (a failed download; issue 14): none then.
+    cert = run_report(Sources(roster=roster, staff=staff, statements=[ndjson] if statements
+                              else [], completions=[lms], hotel_extension=HOTEL_EXT),
                       Options((COURSE,), as_of, threshold, months))
     assert cert.data_quality["invalid"] == 0, cert.warnings
     return cert
