@@ -9,7 +9,7 @@ import click
 FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 
 
-@click.command("build")
+@click.command("build", short_help="Build every course package (SCORM, xAPI, cmi5, web).")
 @click.option("--lang", "languages", multiple=True, metavar="LANG",
               help="Language to build (repeatable); default: every language in course.yaml.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
@@ -29,8 +29,10 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--lrs-endpoint", metavar="URL", help="SCORM packages also send xAPI statements "
               "to this LRS (dual tracking).")
 @click.option("--lrs-key", metavar="KEY", help="Write-only LRS key for dual tracking.")
-@click.option("--lrs-secret", metavar="SECRET", help="Its secret (or NOROOM_LRS_SECRET). It is "
-              "readable inside the package: use a write-only key and rotate it.")
+@click.option("--lrs-secret", metavar="SECRET",
+              help="Its secret; better set NOROOM_LRS_SECRET, so it stays out of the shell "
+                   "history and the process list. It is readable inside the package: use a "
+                   "write-only key and rotate it.")
 @click.option("--lms-homepage", metavar="URL", help="The LMS's URL, the homePage of learners' "
               "xAPI accounts (required with --lrs-endpoint).")
 @click.option("--hotel-from", default="ask", show_default=True, metavar="student_id|ask|ID",
@@ -47,9 +49,9 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
     Example:
       noroom build --lang nl --lang en --format scorm12 --out dist
       noroom build --release --out dist     # only with every critical key reviewed
-      noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \
-        --lrs-key KEY --lrs-secret SECRET --lms-homepage https://lms.example \
-        --hotel-from student_id
+      export NOROOM_LRS_SECRET=...   # the secret never on the command line
+      noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \\
+        --lrs-key KEY --lms-homepage https://lms.example --hotel-from student_id
     """
     from builder.build import build
     from builder.formats import FORMATS, BuildOptions

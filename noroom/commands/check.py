@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 
-@click.command("check")
+@click.command("check", short_help="Check package zips before an LMS imports them.")
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 def command(packages: tuple[Path, ...]) -> None:

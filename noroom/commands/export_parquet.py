@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 
-@click.command("export-parquet")
+@click.command("export-parquet", short_help="Export the local store as Parquet for Dask.")
 @click.option("--store", required=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="Store made by `noroom sync`.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))

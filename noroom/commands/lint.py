@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 
-@click.command("lint")
+@click.command("lint", short_help="Check translations, markup, limits and reviews.")
 @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=Path("course_src"), show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings (stale translations, reading time) fail "

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 
-@click.command("preview")
+@click.command("preview", short_help="Preview one language live while you edit it.")
 @click.option("--lang", default="nl", show_default=True, help="Language to show, e.g. pl.")
 @click.option("--format", "fmt", default="xapi", show_default=True,
               type=click.Choice(["xapi", "scorm2004", "scorm12", "web"]),

@@ -44,12 +44,13 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
             f"{', '.join(course_countries) or 'none'})")
 
 
-@click.command("report")
+@click.command("report", short_help="Certify hotels from statements, roster and staff list.")
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="roster.csv: hotel_id,name,chain,city,country,language,"
-              "employees (separated by commas, semicolons or tabs).")
+              path_type=Path), help="roster.csv with the columns hotel_id, name, chain, city, "
+              "country, language, employees (separated by commas, semicolons or tabs).")
 @click.option("--staff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="staff.csv: hotel_id,email,account_homepage,account_name,role.")
+              help="staff.csv with the columns hotel_id, email, account_homepage, "
+              "account_name, role.")
 @click.option("--statements", multiple=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="NDJSON or JSON statement file (repeatable); a file "
               "that is mostly not statements stops the report.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 
-@click.command("review")
+@click.command("review", short_help="Record a second reader's review of critical keys.")
 @click.option("--lang", required=True, help="Reviewed language, e.g. pl.")
 @click.option("--reviewer", required=True, metavar="TEXT", help="Who reviewed: a name or role, "
               "as the reviewer wants it recorded (not the translator).")

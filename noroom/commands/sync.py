@@ -78,7 +78,7 @@ def sync_progress():  # type: ignore[no-untyped-def]
                                 err=True, nl=False)
 
 
-@click.command("sync")
+@click.command("sync", short_help="Copy new statements from an LRS into the local store.")
 @lrs_options
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(".noroom/store.sqlite"), show_default=True)

@@ -10,7 +10,7 @@ SOURCE = click.option("--source", type=click.Path(exists=True, file_okay=False, 
                       default=Path("course_src"), show_default=True, help="Course source folder.")
 
 
-@click.group("xliff")
+@click.group("xliff", short_help="Export and import translations as XLIFF 2.0.")
 def command() -> None:
     """Export strings for translators and import their work (XLIFF 2.0).
 
