@@ -301,12 +301,22 @@ class Running:
             thread.join(timeout=5)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser closed a tab or reloaded: nothing to report
+        super().handle_error(request, client_address)
+
+
 def serve(preview: Preview, port: int = 0) -> Running:
     """Build once, then serve on 127.0.0.1:`port` (0: a free port) and watch the source, both
     on daemon threads; `close()` stops them."""
     preview.rebuild()
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), _handler(preview))
     stop = threading.Event()
     threads = [threading.Thread(target=server.serve_forever, daemon=True),
                threading.Thread(target=preview.watch, args=(stop,), daemon=True)]
