@@ -155,7 +155,7 @@ def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dic
     """Rule 1 over live statements: one row per qualifying statement, sorted by time."""
     live, quality = live_statements(facts)
     counting = live[live["verb"].isin(options.counting_verbs)]
-    about = counting["object"].isin(options.activities)
+    about = about_course(counting, options.activities)
     quality["other_activities"] = int((~about).sum())
     q = counting[about]
     end, start = window(options)
@@ -164,6 +164,31 @@ def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dic
         in_window &= q["time"] >= start
     q = q[in_window].sort_values(["time", "id_hi", "id_lo"], kind="stable")
     return q, quality
+
+
+def about_course(facts: pd.DataFrame, activities: tuple[str, ...]) -> pd.Series:
+    """Rule 1's "about a counting activity": the object is one, or (cmi5 9.6.2.2, a cmi5 LMS
+    gives the AU its own activity id) the statement is cmi5-defined and its grouping holds one
+    (facts.cmi5_grouping). Even then, an object that is a module or question of a counting
+    activity never counts (DESIGN.md: they hang below the course IRI).
+
+    Judged once per distinct object and grouping (categoricals), not once per statement.
+    """
+    import numpy as np
+    import orjson
+
+    wanted = set(activities)
+    direct = facts["object"].isin(activities)
+    grouping = facts["grouping"].astype("category")
+    in_grouping = np.array([bool(wanted.intersection(orjson.loads(g)))
+                            for g in grouping.cat.categories] + [False])  # code -1: none
+    via = in_grouping[grouping.cat.codes.to_numpy()]
+    if not via.any():
+        return direct
+    below = tuple(f"{a}/{part}/" for a in activities for part in ("module", "question"))
+    objects = facts["object"].astype("category")
+    part_of = np.array([str(o).startswith(below) for o in objects.cat.categories] + [False])
+    return direct | (via & ~part_of[objects.cat.codes.to_numpy()])
 
 
 def as_people(q: pd.DataFrame, staff: dict[str, set[str]], people: People | None,

@@ -77,7 +77,7 @@ def _with_parquet(frame, sources: Sources, log: ReadLog):  # type: ignore[no-unt
     log.statements_read += total
     if not len(frame):
         return exported
-    both = pd.concat([frame.astype({c: object for c in ("verb", "object", "actor", "hotel")}),
-                      exported.astype({c: object for c in ("verb", "object", "actor", "hotel")})],
-                     ignore_index=True)
-    return both.astype({c: "category" for c in ("verb", "object", "actor", "hotel")})
+    strings = ("verb", "object", "actor", "hotel", "grouping")
+    both = pd.concat([frame.astype({c: object for c in strings}),
+                      exported.astype({c: object for c in strings})], ignore_index=True)
+    return both.astype({c: "category" for c in strings})

@@ -44,6 +44,7 @@ from lrs_reporter.facts import (
     RELEVANT_VERBS,
     SOURCE_STATEMENT,
     FactBuilder,
+    cmi5_grouping,
     parse_time,
 )
 from lrs_reporter.identity import actor_key
@@ -69,18 +70,24 @@ _OLD_INDEX = "relevant_statements"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS statements (
   id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, ref INTEGER NOT NULL,
-  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT
+  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT, grouping TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS others (id TEXT PRIMARY KEY, time INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS skipped (key TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# `grouping`: the grouping activities of a cmi5-defined statement (facts.cmi5_grouping), which
+# the rule reads (issue 12, item 6). Stores made before it get the column (NULL) when a sync
+# opens them: their cmi5 statements cannot be judged again (README: sync into a new store).
+_GROUPING = "grouping"
 # Numbered parameters: the id is bound once and used twice.
-_INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+_INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements "
+                     "(id, verb, object, ref, actor, time, extensions, stored, grouping) "
+                     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
                      "WHERE NOT EXISTS (SELECT 1 FROM others WHERE id = ?1)")
 _INSERT_OTHER = ("INSERT OR IGNORE INTO others SELECT ?1, ?2 "
                  "WHERE NOT EXISTS (SELECT 1 FROM statements WHERE id = ?1)")
-Row = tuple[str, str, str, int, str, int, "str | None", "str | None"]
+Row = tuple[str, str, str, int, str, int, "str | None", "str | None", "str | None"]
 
 
 def check_statement(st: Any) -> tuple[Row | None, str | None]:
@@ -90,9 +97,11 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
     invalid: every statement needs an id, a verb id and an object id. A statement whose verb can
     never count (not in RELEVANT_VERBS) also needs an actor object, and nothing more: its row
     carries only id, verb and time (timestamp, else stored, else 0), which is all the store keeps
-    of it. A void (verb voided, object a StatementRef) needs only its id and the id it voids:
-    voids from an anonymous Group or without a time still void (issue 7). Completions and passes
-    need an identifiable actor and a timestamp or stored time.
+    of it. Completions, passes and voids also keep their extensions, `stored` and, when
+    cmi5-defined, their grouping activities (facts.cmi5_grouping). A void (verb voided, object
+    a StatementRef) needs only its id and the id it voids: voids from an anonymous Group or
+    without a time still void (issue 7). Completions and passes need an identifiable actor and
+    a timestamp or stored time.
     """
     if not isinstance(st, dict) or not isinstance(sid := st.get("id"), str):
         return None, "no statement id"
@@ -107,7 +116,7 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
         if not isinstance(actor, dict):
             return None, NO_ACTOR
         t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
-        return (sid, vid, "", 0, "", t or 0, None, None), None
+        return (sid, vid, "", 0, "", t or 0, None, None, None), None
     ref = obj.get("objectType") == "StatementRef"
     mbox = actor.get("mbox") if isinstance(actor, dict) else None
     key = _mbox_key(mbox) if isinstance(mbox, str) else actor_key(actor)
@@ -121,7 +130,8 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
     ext = ctx.get("extensions") if isinstance(ctx, dict) else None
     stored = st.get("stored") if isinstance(st.get("stored"), str) else None
     return (sid, vid, oid, int(ref), key or "", t or 0,
-            orjson.dumps(ext).decode() if isinstance(ext, dict) and ext else None, stored), None
+            orjson.dumps(ext).decode() if isinstance(ext, dict) and ext else None, stored,
+            None if ref else cmi5_grouping(ctx)), None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -169,6 +179,8 @@ class Store:
             # 64 MB of page cache: the id index takes random inserts (UUIDs) as the store grows.
             db.execute("PRAGMA cache_size=-65536")
             db.executescript(SCHEMA)
+            if not readonly and not _has_column(db, _GROUPING):
+                db.execute(f"ALTER TABLE statements ADD COLUMN {_GROUPING} TEXT")
         except sqlite3.DatabaseError as exc:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -257,22 +269,25 @@ class Store:
             log.skip(f"{self.path}: statement {key}", reason)
         append, hotels = facts.append, _HotelReader(facts.hotel_extension)
         for batch in self.batches(facts.relevant_verbs):
-            for sid, verb, obj, ref, actor, t, ext in batch:
-                append(sid, verb, obj, bool(ref), actor, t, hotels(ext), SOURCE_STATEMENT)
+            for sid, verb, obj, ref, actor, t, ext, grouping in batch:
+                append(sid, verb, obj, bool(ref), actor, t, hotels(ext), SOURCE_STATEMENT,
+                       grouping)
             if progress:
                 progress(len(facts))
 
     def batches(self, verbs: Iterable[str] | None = None,
                 size: int = 100_000) -> Iterator[list[tuple]]:
-        """The stored rows (id, verb, object, ref, actor, time, extensions) in lists of `size`.
+        """The stored rows (id, verb, object, ref, actor, time, extensions, grouping) in lists
+        of `size`.
 
         With `verbs` (a subset of RELEVANT_VERBS, else ValueError: the store keeps no more of
         the others), only those, in id order. Without, every statement in the order stored (a
         sequential read; callers that need an order sort): the statements whose verb cannot
-        count last, as (id, "", "", 0, "", time or 0, None)."""
-        sql = "SELECT id, verb, object, ref, actor, time, extensions FROM statements"
+        count last, as (id, "", "", 0, "", time or 0, None, None)."""
+        grouping = _GROUPING if _has_column(self.db, _GROUPING) else "NULL"  # read-only, old
+        sql = f"SELECT id, verb, object, ref, actor, time, extensions, {grouping} FROM statements"
         if verbs is None:
-            sql += " UNION ALL SELECT id, '', '', 0, '', coalesce(time, 0), NULL FROM others"
+            sql += " UNION ALL SELECT id, '', '', 0, '', coalesce(time, 0), NULL, NULL FROM others"
             args: list[str] = []
         elif (wanted := frozenset(verbs)) == RELEVANT_VERBS:
             index = f" INDEXED BY {_OLD_INDEX}" if self._has_old_index() else ""
@@ -295,10 +310,10 @@ class Store:
 
     @staticmethod
     def rows(batch: list[tuple], hotel_extension: str) -> Iterator[tuple]:
-        """Stored rows as FactBuilder.append() arguments (without the source)."""
+        """Stored rows as (id, verb, object, ref, actor, time, hotel, grouping)."""
         hotels = _HotelReader(hotel_extension)
-        for sid, verb, obj, ref, actor, t, ext in batch:
-            yield sid, verb, obj, bool(ref), actor, t, hotels(ext)
+        for sid, verb, obj, ref, actor, t, ext, grouping in batch:
+            yield sid, verb, obj, bool(ref), actor, t, hotels(ext), grouping
 
 
 class _HotelReader:
@@ -319,6 +334,10 @@ class _HotelReader:
         hotel = orjson.loads(ext).get(self.extension)  # type: ignore[arg-type]
         value = self.seen[ext] = str(hotel).strip() if isinstance(hotel, str | int) else None
         return value
+
+
+def _has_column(db: sqlite3.Connection, name: str) -> bool:
+    return any(row[1] == name for row in db.execute("PRAGMA table_info(statements)"))
 
 
 def _lock(path: Path) -> int:
