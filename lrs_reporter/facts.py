@@ -132,6 +132,7 @@ class FactBuilder:
     hotels: Codes = field(default_factory=Codes)
     groupings: Codes = field(default_factory=Codes)
     synthetic: int = 0
+    synthetic_prefix: str = "no-id:"  # lrs_reporter.parallel gives each part its own
     _keys: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, st: Any) -> str | None:
@@ -167,7 +168,7 @@ class FactBuilder:
         sid = st.get("id")
         if not isinstance(sid, str):
             self.synthetic += 1
-            sid = f"no-id:{self.synthetic}"
+            sid = f"{self.synthetic_prefix}{self.synthetic}"
         ctx = st.get("context")
         ext = ctx.get("extensions") if isinstance(ctx, dict) else None
         hotel = ext.get(self.hotel_extension) if isinstance(ext, dict) else None

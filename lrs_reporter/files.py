@@ -19,6 +19,7 @@ import orjson
 
 from lrs_reporter.facts import SOURCE_LMS, FactBuilder, parse_time
 from lrs_reporter.identity import People, email_key, staff_keys
+from lrs_reporter.parallel import parts_for, read_ndjson_parts
 from noroom.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
         fh.seek(0)
         if head == b"[" or (path.suffix == ".json" and head == b"{"):
             _read_json_document(fh.read(), path, facts, log)
+        elif (parts := parts_for(path)) > 1:  # a large file: every core reads a part
+            read_ndjson_parts(path, fh, facts, log, _read_ndjson, parts, progress)
         else:
             _read_ndjson(fh, path, facts, log, progress)
     if progress:  # the final count of this file, however short it was
@@ -149,10 +152,11 @@ def _read_json_document(data: bytes, path: Path, facts: FactBuilder, log: ReadLo
 
 
 def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: ignore[no-untyped-def]
-                 progress: Callable[[int], None] | None) -> None:
-    """Streams line by line: memory stays flat however large the file is."""
+                 progress: Callable[[int], None] | None, first_line: int = 1) -> None:
+    """Streams line by line (`fh`: any iterable of lines, the first numbered `first_line`):
+    memory stays flat however large the file is."""
     loads, add, read = orjson.loads, facts.add, 0
-    for n, line in enumerate(fh, 1):
+    for n, line in enumerate(fh, first_line):
         if not line or line.isspace():
             continue
         read += 1
