@@ -1,6 +1,8 @@
 """A large NDJSON file read on every core: one byte range per core, each a forked process.
 
-    read_ndjson_parts(path, facts, log, read_part, progress)
+    with prefetch(paths, hotel_extension):   # forks the readers, returns at once
+        ...                                  # meanwhile: roster, staff list, store
+        read_statement_file(path, ...)       # -> read_ndjson_parts: merges what they read
 
 Issue 14, item 6: at a national programme's size (1M statements) reading the NDJSON was most of a
 report and one core sat idle. Each range starts at a line start and is read by `read_part` (the
@@ -14,7 +16,8 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +27,56 @@ from lrs_reporter.facts import FactBuilder
 PARALLEL_FROM_BYTES = 32 << 20
 _parts = itertools.count()  # unique names for statements without an id, per part
 _JOB: tuple[Path, list[int], Callable[..., None], str, str] | None = None
+# Parts read ahead by `prefetch`, per path, in file order; taken by read_ndjson_parts.
+_PREFETCHED: dict[Path, list[Any]] = {}
+_PREFETCH_JOBS: list[tuple[Path, list[int], int, str, str]] = []
+
+
+@contextmanager
+def prefetch(paths: Iterable[Path], hotel_extension: str) -> Iterator[None]:
+    """Start reading every large NDJSON file of `paths` in forked processes, all parts, and
+    return at once, so the caller reads the roster, staff list and store meanwhile (at 1M
+    statements, a second of one core). read_statement_file then merges the parts; what it does
+    not take is dropped on exit, and the processes are ended."""
+    import multiprocessing
+
+    global _PREFETCH_JOBS
+    jobs = []
+    for path in dict.fromkeys(paths):
+        if (parts := parts_for(path)) < 2 or not _looks_ndjson(path):
+            continue
+        with path.open("rb") as fh:
+            bounds = _bounds(fh, parts)
+        prefix = f"no-id:{next(_parts)}-"
+        jobs += [(path, bounds, k, prefix, hotel_extension) for k in range(len(bounds) - 1)]
+    if not jobs:
+        yield
+        return
+    _PREFETCH_JOBS = jobs  # inherited by the forked workers, not pickled
+    pool = multiprocessing.get_context("fork").Pool(min(len(jobs), os.cpu_count() or 1))
+    try:
+        for i, (path, *_) in enumerate(jobs):
+            _PREFETCHED.setdefault(path, []).append(pool.apply_async(_read_prefetched, (i,)))
+        yield
+    finally:
+        _PREFETCHED.clear()
+        _PREFETCH_JOBS = []
+        pool.terminate()
+        pool.join()
+
+
+def _looks_ndjson(path: Path) -> bool:
+    """The guess files.read_statement_file makes; a wrong guess only wastes the prefetch."""
+    with path.open("rb") as fh:
+        head = fh.read(64).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    return not (head == b"[" or (path.suffix == ".json" and head == b"{"))
+
+
+def _read_prefetched(i: int) -> tuple[FactBuilder, Any]:
+    path, bounds, k, prefix, extension = _PREFETCH_JOBS[i]
+    from lrs_reporter.files import _read_ndjson
+
+    return _read_part(path, bounds, k, prefix, extension, _read_ndjson)
 
 
 def parts_for(path: Path) -> int:
@@ -44,6 +97,12 @@ def read_ndjson_parts(path: Path, fh: IO[bytes], facts: FactBuilder, log: Any,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if (pending := _PREFETCHED.pop(path, None)) is not None:
+        for result in pending:  # in file order: the first copy of an id stays the first
+            _take(facts, log, *result.get())
+            if progress:
+                progress(log.statements_read)
+        return
     global _JOB
     bounds = _bounds(fh, parts)
     if len(bounds) < 3:  # one line, or a few long ones: nothing to share
@@ -56,9 +115,7 @@ def read_ndjson_parts(path: Path, fh: IO[bytes], facts: FactBuilder, log: Any,
             later = [pool.submit(_read_forked, k) for k in range(1, len(bounds) - 1)]
             read_part(_lines(fh, bounds[0], bounds[1]), path, facts, log, progress)
             for future in later:  # in file order: the first copy of an id stays the first
-                part, part_log = future.result()
-                merge(facts, part)
-                _merge_log(log, part_log)
+                _take(facts, log, *future.result())
                 if progress:
                     progress(log.statements_read)
     finally:
@@ -90,6 +147,12 @@ def _lines(fh: IO[bytes], start: int, end: int) -> Iterator[bytes]:
 def _read_forked(k: int) -> tuple[FactBuilder, Any]:
     assert _JOB is not None
     path, bounds, read_part, extension, prefix = _JOB
+    return _read_part(path, bounds, k, prefix, extension, read_part)
+
+
+def _read_part(path: Path, bounds: list[int], k: int, prefix: str, extension: str,
+               read_part: Callable[..., None]) -> tuple[FactBuilder, Any]:
+    """Part k of `path` read into a new FactBuilder and ReadLog, with the real line numbers."""
     from lrs_reporter.files import ReadLog
 
     facts, log = FactBuilder(extension), ReadLog()
@@ -100,6 +163,11 @@ def _read_forked(k: int) -> tuple[FactBuilder, Any]:
                   first_line=first_line)
     facts._keys.clear()  # a memo: not worth sending back
     return facts, log
+
+
+def _take(facts: FactBuilder, log: Any, part: FactBuilder, part_log: Any) -> None:
+    merge(facts, part)
+    _merge_log(log, part_log)
 
 
 def _count_lines(fh: IO[bytes], end: int) -> int:

@@ -83,3 +83,18 @@ def test_the_report_is_the_same_read_in_parts(tmp_path, monkeypatch):
     assert certification("two") == one
     doc = json.loads(one)
     assert doc["data_quality"]["duplicates"] == 1 and doc["data_quality"]["voided"] == 1
+
+
+def test_a_bad_roster_stops_at_once_and_ends_the_readers(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from noroom.errors import ConfigError
+
+    path = programme(tmp_path)
+    (tmp_path / "roster.csv").write_text("hotel_id,name\nA,A\n")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    with pytest.raises(ConfigError, match="missing column"):
+        run_report(Sources(roster=tmp_path / "roster.csv", statements=[path],
+                           hotel_extension=HOTEL_EXT), Options((COURSE,), date(2026, 11, 1)))
+    assert multiprocessing.active_children() == []
