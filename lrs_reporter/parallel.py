@@ -67,8 +67,11 @@ def prefetch(paths: Iterable[Path], hotel_extension: str) -> Iterator[None]:
 
 def _looks_ndjson(path: Path) -> bool:
     """The guess files.read_statement_file makes; a wrong guess only wastes the prefetch."""
-    with path.open("rb") as fh:
-        head = fh.read(64).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    except OSError:  # read_statement_file says so, in one line
+        return False
     return not (head == b"[" or (path.suffix == ".json" and head == b"{"))
 
 
