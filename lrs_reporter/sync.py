@@ -84,7 +84,9 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
     every page committed before it kept.
     """
     result = SyncResult()
-    with Store.open(store_path) as store:
+    # The client first: an endpoint it refuses (credentials in the URL) leaves no store behind.
+    client = client or LRSClient(endpoint, user, password, page_size=page_size)
+    with client, Store.open(store_path) as store:
         cursor = store.get("cursor")
         if (c := _iso(cursor)) is None and cursor is not None:
             log.warning("the store's cursor %r is not a plausible time (poisoned by an earlier "
@@ -94,8 +96,7 @@ def sync_store(store_path: Path, endpoint: str, user: str | None, password: str 
         if c is not None and store.get(CONSISTENT) == "1":
             overlap = timedelta(0)  # the LRS said everything up to the cursor was visible
         since = _since(c - overlap) if c else None
-        client = client or LRSClient(endpoint, user, password, page_size=page_size)
-        with client, _PageWriter(store, cursor, result, progress) as writer:
+        with _PageWriter(store, cursor, result, progress) as writer:
             for page in client.pages(since):
                 writer.put(page)
     log.info("synced %d pages, %d statements, %d new", result.pages, result.fetched, result.new)

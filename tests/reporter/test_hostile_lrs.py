@@ -204,7 +204,7 @@ def test_credentials_in_the_endpoint_url_are_refused_without_showing_them(hostil
     assert err == ("the LRS endpoint URL holds a user name or password; give the URL without "
                    "them, the key with --lrs-user and the secret in NOROOM_LRS_PASSWORD (or "
                    "--lrs-config)")
-    assert hostile.requests == []
+    assert hostile.requests == [] and not (tmp_path / "s.sqlite").exists()
     with pytest.raises(ConfigError):
         LRSClient(url)
 
