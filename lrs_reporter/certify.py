@@ -155,7 +155,7 @@ def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dic
     """Rule 1 over live statements: one row per qualifying statement, sorted by time."""
     live, quality = live_statements(facts)
     counting = live[live["verb"].isin(options.counting_verbs)]
-    about = counting["object"].isin(options.activities)
+    about = about_course(counting, options.activities)
     quality["other_activities"] = int((~about).sum())
     q = counting[about]
     end, start = window(options)
@@ -164,6 +164,31 @@ def qualifying(facts: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dic
         in_window &= q["time"] >= start
     q = q[in_window].sort_values(["time", "id_hi", "id_lo"], kind="stable")
     return q, quality
+
+
+def about_course(facts: pd.DataFrame, activities: tuple[str, ...]) -> pd.Series:
+    """Rule 1's "about a counting activity": the object is one, or (cmi5 9.6.2.2, a cmi5 LMS
+    gives the AU its own activity id) the statement is cmi5-defined and its grouping holds one
+    (facts.cmi5_grouping). Even then, an object that is a module or question of a counting
+    activity never counts (DESIGN.md: they hang below the course IRI).
+
+    Judged once per distinct object and grouping (categoricals), not once per statement.
+    """
+    import numpy as np
+    import orjson
+
+    wanted = set(activities)
+    direct = facts["object"].isin(activities)
+    grouping = facts["grouping"].astype("category")
+    in_grouping = np.array([bool(wanted.intersection(orjson.loads(g)))
+                            for g in grouping.cat.categories] + [False])  # code -1: none
+    via = in_grouping[grouping.cat.codes.to_numpy()]
+    if not via.any():
+        return direct
+    below = tuple(f"{a}/{part}/" for a in activities for part in ("module", "question"))
+    objects = facts["object"].astype("category")
+    part_of = np.array([str(o).startswith(below) for o in objects.cat.categories] + [False])
+    return direct | (via & ~part_of[objects.cat.codes.to_numpy()])
 
 
 def as_people(q: pd.DataFrame, staff: dict[str, set[str]], people: People | None,
@@ -192,8 +217,6 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
 
     first = q.drop_duplicates("actor", keep="first")
     actors = first["actor"].astype(object)
-    first_time = dict(zip(actors, first["time"], strict=True))
-    first_source = dict(zip(actors, first["source"], strict=True))
     rows = [(hotel, actor) for actor in actors for hotel in sorted(staff.get(actor, ()))]
     off_staff = q[~q["actor"].astype(object).isin(staff.keys())]
     named = off_staff["hotel"].astype(object)
@@ -203,9 +226,16 @@ def attribute(q: pd.DataFrame, roster_ids: set[str], staff: dict[str, set[str]],
                                          hotel=lambda d: d["hotel"].astype(object))
     by_hotel = naming.drop_duplicates("actor", keep="first")
     rows += zip(by_hotel["hotel"], by_hotel["actor"], strict=True)
-    assigned = pd.DataFrame(
-        [(h, a, first_time[a], first_source[a]) for h, a in rows],
-        columns=["hotel_id", "learner", "time", "source"])
+    columns = ["hotel_id", "learner", "time", "source"]
+    if rows:  # each learner's first time and source, taken by position, not row by row
+        hotel_ids, names = zip(*rows, strict=True)
+        at = pd.Index(actors).get_indexer(names)
+        assigned = pd.DataFrame({"hotel_id": list(hotel_ids), "learner": list(names),
+                                 "time": first["time"].array.take(at),
+                                 "source": first["source"].to_numpy().take(at)},
+                                columns=columns)
+    else:
+        assigned = pd.DataFrame([], columns=columns)
     learners = set(actors)
     matched = set(assigned["learner"])
     quality = {"unmatched_learners": len(learners - matched), "unknown_hotels": len(unknown),
@@ -259,19 +289,26 @@ def hotel_valid_until(spans: pd.DataFrame, required: int) -> date:
 def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFrame | None,
                 options: Options) -> pd.DataFrame:
     """Rule 5, one row per roster hotel."""
+    import numpy as np
     import pandas as pd
 
-    groups = {h: g for h, g in assigned.groupby("hotel_id", sort=True)}
+    # Each hotel's learners as one run of the table sorted by hotel, then time: its length is
+    # `trained`, and certified_on is read at one position (not every time made a Timestamp).
+    order = assigned.sort_values(["hotel_id", "time"], kind="stable")
+    ids, starts, counts = np.unique(order["hotel_id"].to_numpy(dtype=object),
+                                    return_index=True, return_counts=True)
+    runs = dict(zip(ids.tolist(), zip(starts.tolist(), counts.tolist(), strict=True),
+                    strict=True))
+    times = order["time"]
     hotel_spans = {h: g for h, g in spans.groupby("hotel_id")} if spans is not None else {}
     th = options.threshold
     rows = []
     for r in roster.itertuples(index=False):
-        g, employees = groups.get(r.hotel_id), int(r.employees)
-        ts = sorted(g["time"]) if g is not None else []
-        trained = len(ts)
+        start, trained = runs.get(r.hotel_id, (0, 0))
+        employees = int(r.employees)
         required = math.ceil(th * employees)
         certified = employees > 0 and Fraction(trained, employees) >= th
-        certified_on = ts[required - 1].date() if certified else None
+        certified_on = times.iloc[start + required - 1].date() if certified else None
         valid_until = (hotel_valid_until(hotel_spans[r.hotel_id], required)
                        if certified and spans is not None else None)
         rows.append({
@@ -316,11 +353,11 @@ def certify(facts: pd.DataFrame, roster: pd.DataFrame, staff: dict[str, set[str]
     hotels = hotel_table(roster, assigned, spans, options)
     over = hotels.loc[hotels["trained"] > hotels["employees"], "hotel_id"].tolist()
     learners = assigned.assign(
-        trained_on=[t.date() for t in assigned["time"]],
+        trained_on=assigned["time"].dt.date if len(assigned) else [],
         source=["lms_export" if s == SOURCE_LMS else "statement" for s in assigned["source"]],
     )[LEARNER_COLUMNS].sort_values(["hotel_id", "learner"], kind="stable").reset_index(drop=True)
     per_learner = assigned.drop_duplicates("learner").assign(
-        date=lambda d: [t.date() for t in d["time"]])
+        date=lambda d: d["time"].dt.date if len(d) else [])
     daily = per_learner.groupby("date").size().sort_index().cumsum()
     trend = pd.DataFrame({"date": list(daily.index), "trained": [int(x) for x in daily]},
                          columns=TREND_COLUMNS)

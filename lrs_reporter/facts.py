@@ -1,8 +1,9 @@
 """Statements reduced to the facts the certification rule needs, column by column.
 
 A statement becomes one row: its id (a 128-bit number in two int64 columns), verb, object id,
-whether the object is a StatementRef, the learner key, the time (timestamp, else stored, in UTC)
-and the hotel extension. Nothing else is kept, so 10 million statements fit in well under 2 GB.
+whether the object is a StatementRef, the learner key, the time (timestamp, else stored, in UTC),
+the hotel extension and, for a cmi5-defined statement only, its grouping activities
+(`cmi5_grouping()`). Nothing else is kept, so 10 million statements fit in well under 2 GB.
 Rows are appended by `FactBuilder.add()` and turned into a DataFrame by `frame()`.
 """
 
@@ -15,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from lrs_reporter.identity import actor_key
 from noroom.vocabulary import VOIDED
 
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = ["id_hi", "id_lo", "verb", "object", "ref", "actor", "time", "hotel", "source"]
+COLUMNS = ["id_hi", "id_lo", "verb", "object", "ref", "actor", "time", "hotel", "source",
+           "grouping"]
 SOURCE_STATEMENT, SOURCE_LMS = 0, 1
 
 
@@ -66,6 +70,34 @@ class Codes:
         return c
 
 
+# cmi5 9.6.2.1: the category activity of every cmi5-defined statement (an AU's initialized,
+# completed, passed, failed, terminated; the LMS's own statements), absent from cmi5-allowed ones.
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+
+
+def _activity_ids(value: Any) -> list[str]:
+    """The ids of a contextActivities entry: an array of Activities, or one (xAPI 1.0.3 4.1.6.2)."""
+    items = value if type(value) is list else [value]
+    return [a["id"] for a in items if type(a) is dict and type(a.get("id")) is str]
+
+
+def cmi5_grouping(context: Any) -> str | None:
+    """The grouping activity ids of a cmi5-defined statement as a JSON array, else None.
+
+    Under a cmi5 LMS a statement's object is the LMS's own id for the AU; the AU's publisher id
+    (the course IRI in cmi5.xml) is only in contextActivities.grouping (cmi5 9.6.2.2). So the rule
+    (certify.about_course) also accepts a counting activity there, but only on a statement that
+    carries the cmi5 category: a module or question statement of the same AU has the course in
+    its grouping too and must never count (issue 12, item 6).
+    """
+    if type(context) is not dict or type(acts := context.get("contextActivities")) is not dict:
+        return None
+    if CMI5_CATEGORY not in _activity_ids(acts.get("category")):
+        return None
+    ids = _activity_ids(acts.get("grouping"))
+    return orjson.dumps(ids).decode() if ids else None
+
+
 NO_ACTOR = "no usable actor (mbox, mbox_sha1sum, account or openid)"
 RELEVANT_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/completed",
                             "http://adlnet.gov/expapi/verbs/passed",
@@ -93,11 +125,14 @@ class FactBuilder:
     time: array = field(default_factory=lambda: array("q"))
     hotel: array = field(default_factory=lambda: array("i"))
     source: array = field(default_factory=lambda: array("b"))
+    grouping: array = field(default_factory=lambda: array("i"))
     verbs: Codes = field(default_factory=Codes)
     objects: Codes = field(default_factory=Codes)
     actors: Codes = field(default_factory=Codes)
     hotels: Codes = field(default_factory=Codes)
+    groupings: Codes = field(default_factory=Codes)
     synthetic: int = 0
+    synthetic_prefix: str = "no-id:"  # lrs_reporter.parallel gives each part its own
     _keys: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, st: Any) -> str | None:
@@ -133,13 +168,13 @@ class FactBuilder:
         sid = st.get("id")
         if not isinstance(sid, str):
             self.synthetic += 1
-            sid = f"no-id:{self.synthetic}"
+            sid = f"{self.synthetic_prefix}{self.synthetic}"
         ctx = st.get("context")
         ext = ctx.get("extensions") if isinstance(ctx, dict) else None
         hotel = ext.get(self.hotel_extension) if isinstance(ext, dict) else None
         self.append(sid, vid, obj["id"], ref, key, t,
                     str(hotel).strip() if isinstance(hotel, str | int) else None,
-                    SOURCE_STATEMENT)
+                    SOURCE_STATEMENT, None if ref else cmi5_grouping(ctx))
         return None
 
     def _actor(self, actor: dict[str, Any]) -> str | None:
@@ -153,7 +188,7 @@ class FactBuilder:
         return actor_key(actor)
 
     def append(self, sid: str, verb: str, obj: str, ref: bool, actor: str | None, t: int,
-               hotel: str | None, source: int) -> None:
+               hotel: str | None, source: int, grouping: str | None = None) -> None:
         hi, lo = split_id(sid)
         self.id_hi.append(hi)
         self.id_lo.append(lo)
@@ -164,6 +199,7 @@ class FactBuilder:
         self.time.append(t)
         self.hotel.append(self.hotels.code(hotel or None))
         self.source.append(source)
+        self.grouping.append(self.groupings.code(grouping))
 
     def __len__(self) -> int:
         return len(self.id_hi)
@@ -190,4 +226,5 @@ class FactBuilder:
             "time": pd.to_datetime(ints(self.time, np.int64), unit="us", utc=True),
             "hotel": cat(self.hotel, self.hotels.values),
             "source": ints(self.source, np.int8),
+            "grouping": cat(self.grouping, self.groupings.values),
         })

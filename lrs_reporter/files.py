@@ -23,6 +23,7 @@ import orjson
 
 from lrs_reporter.facts import SOURCE_LMS, FactBuilder, parse_time
 from lrs_reporter.identity import People, email_key, staff_keys
+from lrs_reporter.parallel import parts_for, read_ndjson_parts
 from noroom.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -203,8 +204,12 @@ def read_statement_file(path: Path, facts: FactBuilder, log: ReadLog,
         fh.seek(start)
         items = _json_document(fh, path)
         fh.seek(start)
-        counts = (_read_items(items, path, facts, log) if items is not None
-                  else _read_ndjson(fh, path, facts, log, progress))
+        if items is not None:
+            counts = _read_items(items, path, facts, log)
+        elif (parts := parts_for(path)) > 1:  # a large file: every core reads a part
+            counts = _read_parts(path, fh, facts, log, parts, progress)
+        else:
+            counts = _read_ndjson(fh, path, facts, log, progress)
     _check_statements(path, *counts)
     if progress:  # the final count of this file, however short it was
         progress(log.statements_read)
@@ -263,11 +268,15 @@ def _read_items(items: list[Any], path: Path, facts: FactBuilder, log: ReadLog,
 
 
 def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: ignore[no-untyped-def]
-                 progress: Callable[[int], None] | None) -> tuple[int, int]:
-    """Streams line by line: memory stays flat however large the file is. Returns (lines,
-    lines that are not statements)."""
+                 progress: Callable[[int], None] | None,
+                 first_line: int = 1) -> tuple[int, int]:
+    """Streams line by line (`fh`: any iterable of lines, the first numbered `first_line`):
+    memory stays flat however large the file is. Returns (lines, lines that are not
+    statements). A BOM before line 1 is dropped (the parallel reader starts at byte 0)."""
     loads, add, read, junk = orjson.loads, facts.add, 0, 0
-    for n, line in enumerate(fh, 1):
+    for n, line in enumerate(fh, first_line):
+        if n == 1 and line.startswith(BOM):
+            line = line[len(BOM):]
         if not line or line.isspace():
             continue
         read += 1
@@ -284,6 +293,17 @@ def _read_ndjson(fh, path: Path, facts: FactBuilder, log: ReadLog,  # type: igno
             progress(log.statements_read + read)
     log.statements_read += read
     return read, junk
+
+
+def _read_parts(path: Path, fh, facts: FactBuilder, log: ReadLog,  # type: ignore[no-untyped-def]
+                parts: int, progress: Callable[[int], None] | None) -> tuple[int, int]:
+    """A large NDJSON file read on every core (lrs_reporter.parallel); (lines, lines that are
+    not statements) counted from what the parts logged."""
+    read_before, warned_before = log.statements_read, len(log.warnings)
+    read_ndjson_parts(path, fh, facts, log, _read_ndjson, parts, progress)
+    junk = sum(1 for w in log.warnings[warned_before:]
+               if w.rsplit("skipped: ", 1)[-1] in NOT_A_STATEMENT)
+    return log.statements_read - read_before, junk
 
 
 def _check_statements(path: Path, records: int, junk: int) -> None:

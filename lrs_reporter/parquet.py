@@ -63,7 +63,8 @@ def export_parquet(store_path: Path, out: Path, hotel_extension: str) -> int:
             total += table.num_rows
     months.close()
     (out / "_noroom.json").write_text(json.dumps({"hotel_extension": hotel_extension,
-                                                  "statements": total}, sort_keys=True))
+                                                  "statements": total, "columns": COLUMNS},
+                                                 sort_keys=True))
     return total
 
 
@@ -73,20 +74,22 @@ def _schema() -> pa.Schema:
     return pa.schema([("id_hi", pa.int64()), ("id_lo", pa.int64()), ("verb", pa.string()),
                       ("object", pa.string()), ("ref", pa.bool_()), ("actor", pa.string()),
                       ("time", pa.timestamp("us", tz="UTC")), ("hotel", pa.string()),
-                      ("source", pa.int8())])
+                      ("source", pa.int8()), ("grouping", pa.string())])
 
 
 def _table(rows: list[tuple]) -> pa.Table:
-    """Store rows (id, verb, object, ref, actor, time, hotel) as an Arrow table of COLUMNS."""
+    """Store rows (id, verb, object, ref, actor, time, hotel, grouping) as an Arrow table of
+    COLUMNS."""
     import pyarrow as pa
 
-    sid, verb, obj, ref, actor, t, hotel = zip(*rows, strict=True) if rows else ([],) * 7
+    sid, verb, obj, ref, actor, t, hotel, grouping = zip(*rows, strict=True) if rows else ([],) * 8
     hi, lo = zip(*map(split_id, sid), strict=True) if rows else ([], [])
     return pa.Table.from_arrays(
         [pa.array(hi, pa.int64()), pa.array(lo, pa.int64()), pa.array(verb, pa.string()),
          pa.array(obj, pa.string()), pa.array(ref, pa.bool_()), pa.array(actor, pa.string()),
          pa.array(t, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
-         pa.array(hotel, pa.string()), pa.array([0] * len(rows), pa.int8())], schema=_schema())
+         pa.array(hotel, pa.string()), pa.array([0] * len(rows), pa.int8()),
+         pa.array(grouping, pa.string())], schema=_schema())
 
 
 class _MonthWriters:
@@ -165,14 +168,22 @@ def read_parquet_facts(folder: Path, engine: str = "pandas", scheduler: str | No
     import pyarrow as pa
 
     filters = [("verb", "in", sorted(RELEVANT_VERBS))]
+    meta = _meta(folder)
+    # Exports made before the grouping column (issue 12, item 6) have every other column; their
+    # cmi5 statements cannot be judged again (README: export again from a store synced anew).
+    columns = [c for c in COLUMNS if c in meta.get("columns", COLUMNS[:-1])]
+    schema = pa.schema([_schema().field(c) for c in columns])
     if engine == "dask":
-        frame = _read_with_dask(folder, filters, scheduler)
-        table = pa.Table.from_pandas(frame, schema=_schema(), preserve_index=False)
+        frame = _read_with_dask(folder, columns, filters, scheduler)
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     else:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(folder, columns=COLUMNS, filters=filters, schema=_schema())
-    return _facts_frame(table), int(_meta(folder).get("statements", 0))
+        table = pq.read_table(folder, columns=columns, filters=filters, schema=schema)
+    if "grouping" not in columns:
+        table = table.append_column("grouping", pa.nulls(table.num_rows, pa.string()))
+    table = table.select(COLUMNS).cast(_schema())
+    return _facts_frame(table), int(meta.get("statements", 0))
 
 
 def _facts_frame(table: pa.Table) -> pd.DataFrame:
@@ -201,10 +212,12 @@ def _facts_frame(table: pa.Table) -> pd.DataFrame:
         "time": pd.to_datetime(table["time"].cast(pa.int64()).combine_chunks()
                                .to_numpy(zero_copy_only=False), unit="us", utc=True),
         "hotel": strings("hotel"), "source": numbers("source", np.int8),
+        "grouping": strings("grouping"),
     })
 
 
-def _read_with_dask(folder: Path, filters: list, scheduler: str | None) -> pd.DataFrame:
+def _read_with_dask(folder: Path, columns: list[str], filters: list, scheduler: str | None,
+                    ) -> pd.DataFrame:
     from contextlib import nullcontext
 
     import dask.dataframe as dd
@@ -219,5 +232,5 @@ def _read_with_dask(folder: Path, filters: list, scheduler: str | None) -> pd.Da
             raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}; start it "
                               "(dask scheduler) or check --scheduler") from exc
     with connection:  # computed on the cluster's workers when a scheduler is given
-        ddf = dd.read_parquet(str(folder), columns=COLUMNS, filters=filters)
+        ddf = dd.read_parquet(str(folder), columns=columns, filters=filters)
         return ddf.compute()

@@ -41,17 +41,21 @@ def run_report(sources: Sources, options: Options,
     """Read every source, apply the rule; ConfigError on a bad roster or staff list."""
     from dataclasses import replace
 
-    people = People()  # the identities each staff or export row gives are one person
-    roster = read_roster(sources.roster)
-    staff = read_staff(sources.staff, set(roster["hotel_id"]), people) if sources.staff else {}
-    facts, log = FactBuilder(sources.hotel_extension), ReadLog()
-    if sources.store:
-        from lrs_reporter.store import Store
+    from lrs_reporter.parallel import prefetch
 
-        with Store.open(sources.store, readonly=True) as store:
-            store.load_facts(facts, log, progress)
-    for path in sources.statements:
-        read_statement_file(path, facts, log, progress)
+    people = People()  # the identities each staff or export row gives are one person
+    # Large statement files are read on the other cores while this one reads the rest.
+    with prefetch(sources.statements, sources.hotel_extension):
+        roster = read_roster(sources.roster)
+        staff = read_staff(sources.staff, set(roster["hotel_id"]), people) if sources.staff else {}
+        facts, log = FactBuilder(sources.hotel_extension), ReadLog()
+        if sources.store:
+            from lrs_reporter.store import Store
+
+            with Store.open(sources.store, readonly=True) as store:
+                store.load_facts(facts, log, progress)
+        for path in sources.statements:
+            read_statement_file(path, facts, log, progress)
     for path in sources.completions:
         read_completions(path, facts, options.activities[0], log, people)
     frame = facts.frame()
@@ -77,7 +81,7 @@ def _with_parquet(frame, sources: Sources, log: ReadLog):  # type: ignore[no-unt
     log.statements_read += total
     if not len(frame):
         return exported
-    both = pd.concat([frame.astype({c: object for c in ("verb", "object", "actor", "hotel")}),
-                      exported.astype({c: object for c in ("verb", "object", "actor", "hotel")})],
-                     ignore_index=True)
-    return both.astype({c: "category" for c in ("verb", "object", "actor", "hotel")})
+    strings = ("verb", "object", "actor", "hotel", "grouping")
+    both = pd.concat([frame.astype({c: object for c in strings}),
+                      exported.astype({c: object for c in strings})], ignore_index=True)
+    return both.astype({c: "category" for c in strings})

@@ -45,6 +45,7 @@ from lrs_reporter.facts import (
     RELEVANT_VERBS,
     SOURCE_STATEMENT,
     FactBuilder,
+    cmi5_grouping,
     parse_time,
 )
 from lrs_reporter.identity import actor_key
@@ -70,7 +71,7 @@ _OLD_INDEX = "relevant_statements"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS statements (
   id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, ref INTEGER NOT NULL,
-  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT
+  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT, grouping TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS others (id TEXT PRIMARY KEY, time INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS skipped (key TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
@@ -80,23 +81,29 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # "IF NOT EXISTS" dropped), compared with white space normalised: the current SCHEMA, the
 # earlier `statements` as a rowid table, and the earlier partial index in its two forms (on id
 # alone, then covering the report's columns), over the counting verbs as string literals.
-_OLD_STATEMENTS = """CREATE TABLE statements (
-  id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, ref INTEGER NOT NULL,
-  actor TEXT NOT NULL, time INTEGER NOT NULL, extensions TEXT, stored TEXT
-)"""
-_OLD_INDEX_RE = re.compile(r"CREATE INDEX relevant_statements ON statements ?\((id|id, verb, "
-                           r"object, ref, actor, time, extensions)\) WHERE verb IN "
-                           r"\('[^']*'(, ?'[^']*')*\)")
+_OLD_COLUMNS = ("id TEXT PRIMARY KEY, verb TEXT NOT NULL, object TEXT NOT NULL, "
+                "ref INTEGER NOT NULL, actor TEXT NOT NULL, time INTEGER NOT NULL, "
+                "extensions TEXT, stored TEXT")
+# The statements table as each layout wrote it: rowid or WITHOUT ROWID, with or without the
+# `grouping` column (which ALTER TABLE appends to an older store's table on sync).
+_OLD_STATEMENTS = [f"CREATE TABLE statements ({_OLD_COLUMNS}{extra}){rowid}"
+                   for extra in ("", ", grouping TEXT") for rowid in ("", " WITHOUT ROWID")]
+_OLD_INDEX_RE = re.compile(r"CREATE INDEX relevant_statements ON statements\((id|id,verb,"
+                           r"object,ref,actor,time,extensions)\)WHERE verb IN"
+                           r"\('[^']*'(,'[^']*')*\)")
 _REQUIRED = ("statements", "meta")  # the first layout had only these two
 _TEMP_TABLES = {"others": "CREATE TEMP TABLE others (id TEXT PRIMARY KEY, time INTEGER)",
                 "skipped": "CREATE TEMP TABLE skipped (key TEXT PRIMARY KEY, reason TEXT)"}
 
 
 def _normal(sql: str) -> str:
-    return " ".join(sql.replace("IF NOT EXISTS ", "").split())
+    """The CREATE statement with white space folded, none around brackets and commas (ALTER
+    TABLE writes ", grouping TEXT" after the old text's line break)."""
+    sql = " ".join(sql.replace("IF NOT EXISTS ", "").split())
+    return re.sub(r" ?([(),]) ?", r"\1", sql)
 
 
-_KNOWN_TABLES = {_normal(t) for t in [*SCHEMA.split(";"), _OLD_STATEMENTS] if t.strip()}
+_KNOWN_TABLES = {_normal(t) for t in [*SCHEMA.split(";"), *_OLD_STATEMENTS] if t.strip()}
 
 
 def check_schema(db: sqlite3.Connection, path: Path, empty_ok: bool) -> list[str]:
@@ -125,12 +132,18 @@ def check_schema(db: sqlite3.Connection, path: Path, empty_ok: bool) -> list[str
     return sorted(set(_TEMP_TABLES) - tables)
 
 
+# `grouping`: the grouping activities of a cmi5-defined statement (facts.cmi5_grouping), which
+# the rule reads (issue 12, item 6). Stores made before it get the column (NULL) when a sync
+# opens them: their cmi5 statements cannot be judged again (README: sync into a new store).
+_GROUPING = "grouping"
 # Numbered parameters: the id is bound once and used twice.
-_INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+_INSERT_STATEMENT = ("INSERT OR IGNORE INTO statements "
+                     "(id, verb, object, ref, actor, time, extensions, stored, grouping) "
+                     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
                      "WHERE NOT EXISTS (SELECT 1 FROM others WHERE id = ?1)")
 _INSERT_OTHER = ("INSERT OR IGNORE INTO others SELECT ?1, ?2 "
                  "WHERE NOT EXISTS (SELECT 1 FROM statements WHERE id = ?1)")
-Row = tuple[str, str, str, int, str, int, "str | None", "str | None"]
+Row = tuple[str, str, str, int, str, int, "str | None", "str | None", "str | None"]
 
 
 def check_statement(st: Any) -> tuple[Row | None, str | None]:
@@ -140,9 +153,11 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
     invalid: every statement needs an id, a verb id and an object id. A statement whose verb can
     never count (not in RELEVANT_VERBS) also needs an actor object, and nothing more: its row
     carries only id, verb and time (timestamp, else stored, else 0), which is all the store keeps
-    of it. A void (verb voided, object a StatementRef) needs only its id and the id it voids:
-    voids from an anonymous Group or without a time still void (issue 7). Completions and passes
-    need an identifiable actor and a timestamp or stored time.
+    of it. Completions, passes and voids also keep their extensions, `stored` and, when
+    cmi5-defined, their grouping activities (facts.cmi5_grouping). A void (verb voided, object
+    a StatementRef) needs only its id and the id it voids: voids from an anonymous Group or
+    without a time still void (issue 7). Completions and passes need an identifiable actor and
+    a timestamp or stored time.
     """
     if not isinstance(st, dict) or not isinstance(sid := st.get("id"), str):
         return None, "no statement id"
@@ -157,7 +172,7 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
         if not isinstance(actor, dict):
             return None, NO_ACTOR
         t = parse_time(st.get("timestamp")) or parse_time(st.get("stored"))
-        return (sid, vid, "", 0, "", t or 0, None, None), None
+        return (sid, vid, "", 0, "", t or 0, None, None, None), None
     ref = obj.get("objectType") == "StatementRef"
     mbox = actor.get("mbox") if isinstance(actor, dict) else None
     key = _mbox_key(mbox) if isinstance(mbox, str) else actor_key(actor)
@@ -171,7 +186,8 @@ def check_statement(st: Any) -> tuple[Row | None, str | None]:
     ext = ctx.get("extensions") if isinstance(ctx, dict) else None
     stored = st.get("stored") if isinstance(st.get("stored"), str) else None
     return (sid, vid, oid, int(ref), key or "", t or 0,
-            orjson.dumps(ext).decode() if isinstance(ext, dict) and ext else None, stored), None
+            orjson.dumps(ext).decode() if isinstance(ext, dict) and ext else None, stored,
+            None if ref else cmi5_grouping(ctx)), None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -236,6 +252,8 @@ class Store:
                 # 64 MB of page cache: the id index takes random inserts (UUIDs) as it grows.
                 db.execute("PRAGMA cache_size=-65536")
                 db.executescript(SCHEMA)
+                if not _has_column(db, _GROUPING):
+                    db.execute(f"ALTER TABLE statements ADD COLUMN {_GROUPING} TEXT")
         except (sqlite3.DatabaseError, ConfigError) as exc:
             if db is not None:
                 db.close()
@@ -332,27 +350,29 @@ class Store:
         append, hotels = facts.append, _HotelReader(facts.hotel_extension)
         for batch in self.batches(facts.relevant_verbs):
             for row in batch:
-                sid, verb, obj, ref, actor, t, ext = row
+                sid, verb, obj, ref, actor, t, ext, grouping = row
                 hotel = hotels(ext) if _well_formed(row) else _MALFORMED
                 if hotel is _MALFORMED:  # a store edited by hand or by another program
                     log.skip(f"{self.path}: statement {str(sid)[:80]!r}", "malformed row in the "
                              "store (a column of the wrong type); sync into a new store")
                     continue
-                append(sid, verb, obj, bool(ref), actor, t, hotel, SOURCE_STATEMENT)
+                append(sid, verb, obj, bool(ref), actor, t, hotel, SOURCE_STATEMENT, grouping)
             if progress:
                 progress(len(facts))
 
     def batches(self, verbs: Iterable[str] | None = None,
                 size: int = 100_000) -> Iterator[list[tuple]]:
-        """The stored rows (id, verb, object, ref, actor, time, extensions) in lists of `size`.
+        """The stored rows (id, verb, object, ref, actor, time, extensions, grouping) in lists
+        of `size`.
 
         With `verbs` (a subset of RELEVANT_VERBS, else ValueError: the store keeps no more of
         the others), only those, in id order. Without, every statement in the order stored (a
         sequential read; callers that need an order sort): the statements whose verb cannot
-        count last, as (id, "", "", 0, "", time or 0, None)."""
-        sql = "SELECT id, verb, object, ref, actor, time, extensions FROM statements"
+        count last, as (id, "", "", 0, "", time or 0, None, None)."""
+        grouping = _GROUPING if _has_column(self.db, _GROUPING) else "NULL"  # read-only, old
+        sql = f"SELECT id, verb, object, ref, actor, time, extensions, {grouping} FROM statements"
         if verbs is None:
-            sql += " UNION ALL SELECT id, '', '', 0, '', coalesce(time, 0), NULL FROM others"
+            sql += " UNION ALL SELECT id, '', '', 0, '', coalesce(time, 0), NULL, NULL FROM others"
             args: list[str] = []
         elif (wanted := frozenset(verbs)) == RELEVANT_VERBS:
             index = f" INDEXED BY {_OLD_INDEX}" if self._has_old_index() else ""
@@ -375,11 +395,12 @@ class Store:
 
     @staticmethod
     def rows(batch: list[tuple], hotel_extension: str) -> Iterator[tuple]:
-        """Stored rows as FactBuilder.append() arguments (without the source)."""
+        """Stored rows as (id, verb, object, ref, actor, time, hotel, grouping)."""
         hotels = _HotelReader(hotel_extension)
-        for sid, verb, obj, ref, actor, t, ext in batch:
+        for sid, verb, obj, ref, actor, t, ext, grouping in batch:
             hotel = hotels(ext)
-            yield sid, verb, obj, bool(ref), actor, t, None if hotel is _MALFORMED else hotel
+            yield (sid, verb, obj, bool(ref), actor, t, None if hotel is _MALFORMED else hotel,
+                   grouping)
 
 
 class _HotelReader:
@@ -415,9 +436,14 @@ _MALFORMED = "\0malformed"  # _HotelReader's answer for extensions that are no J
 def _well_formed(row: tuple) -> bool:
     """Whether a stored row has the types the store writes (the schema cannot hold them:
     SQLite stores any type in any column)."""
-    sid, verb, obj, ref, actor, t, ext = row
+    sid, verb, obj, ref, actor, t, ext, grouping = row
     return (type(sid) is str and type(verb) is str and type(obj) is str and type(ref) is int
-            and type(actor) is str and type(t) is int and (ext is None or type(ext) is str))
+            and type(actor) is str and type(t) is int and (ext is None or type(ext) is str)
+            and (grouping is None or type(grouping) is str))
+
+
+def _has_column(db: sqlite3.Connection, name: str) -> bool:
+    return any(row[1] == name for row in db.execute("PRAGMA table_info(statements)"))
 
 
 def _lock(path: Path) -> int:
