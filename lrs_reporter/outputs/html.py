@@ -3,17 +3,30 @@ escaped by Jinja2's autoescape, charts drawn here as SVG with text alternatives.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
+from lrs_reporter.outputs.local import long_date
 from lrs_reporter.outputs.tables import clean, records
 
 if TYPE_CHECKING:
     from lrs_reporter.model import Certification
 
 CLOSE = 3  # "closest to certification": hotels needing at most this many more learners
+LAPSING_DAYS = 90  # "lapsing within 90 days" (issue 17 §1): time to get a few more trained
+
+
+def lapsing(hotels: list[dict], as_of: date) -> list[dict]:
+    """Certified hotels whose certification ends within LAPSING_DAYS of the as-of day, soonest
+    first, each with its valid-until date written out."""
+    last = (as_of + timedelta(days=LAPSING_DAYS)).isoformat()
+    soon = [h for h in hotels if h["certified"] and h["valid_until"]
+            and h["valid_until"] <= last]
+    return [{**h, "until_text": long_date(h["valid_until"], "en")}
+            for h in sorted(soon, key=lambda h: (h["valid_until"], h["hotel_id"]))]
 
 
 def bars_svg(hotels: list[dict], threshold_pct: float) -> str:
@@ -103,10 +116,13 @@ class DashboardOutput:
             certified=sum(h["certified"] for h in hotels),
             trained_total=sum(h["trained"] for h in hotels),
             employees_total=sum(h["employees"] for h in hotels), close=close,
+            lapsing=lapsing(hotels, cert.as_of), lapsing_days=LAPSING_DAYS,
             bars_svg=bars_svg(hotels, threshold_pct), trend_svg=trend_svg(trend),
             quality=[(k, clean(", ".join(map(str, v)) if isinstance(v, list) else v))
                      for k, v in sorted(dq.items())],
             quality_warnings=quality_warnings(dq),
+            numbers={clean(h): n for h, n in (cert.certificate_numbers or {}).items()},
+            numbered=cert.certificate_numbers is not None,
         )
         path = out / "dashboard.html"
         path.write_text(html, encoding="utf-8")

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from lrs_reporter.model import Certification
 
 JSON_HOTEL_KEYS = ["hotel_id", "name", "chain", "city", "country", "language", "employees",
-                   "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed"]
+                   "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed",
+                  "to_extend"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -75,12 +76,15 @@ def records(frame: pd.DataFrame, columns: list[str], cleaned: bool = True,
 
 
 def document(cert: Certification, learners: bool) -> dict[str, Any]:
+    numbers = cert.certificate_numbers or {}  # hotel ids are cleaned: look up by the cleaned id
+    numbers = {clean(h): n for h, n in numbers.items()}
     doc: dict[str, Any] = {
         "as_of": cert.as_of.isoformat(),
         "threshold": float(cert.threshold),
         "valid_months": cert.valid_months,
         "counting_activities": [clean(a) for a in cert.counting_activities],
-        "hotels": records(cert.hotels, JSON_HOTEL_KEYS),
+        "hotels": [{**h, "certificate_number": numbers.get(h["hotel_id"])}
+                   for h in records(cert.hotels, JSON_HOTEL_KEYS)],
         "chains": records(cert.chains, CHAIN_COLUMNS),
         "data_quality": {k: [clean(plain(x)) for x in v] if isinstance(v, list)
                          else clean(plain(v)) for k, v in sorted(cert.data_quality.items())},

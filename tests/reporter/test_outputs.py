@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lrs_reporter.outputs import write_all
+from lrs_reporter.outputs.local import long_date
+from lrs_reporter.outputs.pdf import TEXT
 
 from .conftest import roster, run, staff, statement
 
@@ -44,7 +46,7 @@ ISSUE_QUALITY_KEYS = {"statements_read", "duplicates", "voided", "invalid", "oth
                       "unmatched_learners", "unknown_hotels", "hotels_over_100pct"}
 # Our documented extras (README, "certification.json").
 EXTRA_TOP_KEYS = {"valid_months"}
-EXTRA_HOTEL_KEYS = {"language", "valid_until"}
+EXTRA_HOTEL_KEYS = {"language", "valid_until", "certificate_number", "to_extend"}
 EXTRA_QUALITY_KEYS = {"conflicting_duplicates", "hotels_over_100pct_ids", "lms_export_rows",
                       "lms_export_not_completed", "qualifying_statements", "trained_learners",
                       "unknown_hotel_ids"}
@@ -72,8 +74,18 @@ def test_json_has_exactly_the_issues_keys_and_the_documented_extras(tmp_path):
     (chain,) = doc["chains"]
     assert set(chain) == {"chain", "hotels", "certified_hotels", "employees", "trained"}
     assert set(doc["data_quality"]) == ISSUE_QUALITY_KEYS | EXTRA_QUALITY_KEYS
-    assert hotel["valid_until"] is None and doc["valid_months"] is None
+    # The programme's validity applies unless another is given (issue 17 §1).
+    assert hotel["valid_until"] == "2028-04-30" and doc["valid_months"] == 24
+    assert hotel["to_extend"] == 1
     assert doc["data_quality"]["statements_read"] == 1
+    never = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                     "--statements", str(tmp_path / "s.ndjson"), "--as-of",
+                                     "2026-11-01", "--valid-months", "0", "--out",
+                                     str(tmp_path / "never")])
+    assert never.exit_code == 0, never.output
+    doc = json.loads((tmp_path / "never" / "certification.json").read_text())
+    assert doc["valid_months"] is None and doc["hotels"][0]["valid_until"] is None
+    assert "training never expires" in (tmp_path / "never" / "dashboard.html").read_text()
 
 
 def test_json_holds_every_hotel_with_its_figures(cert, tmp_path):
@@ -215,8 +227,8 @@ def test_pdfs_exist_for_exactly_the_certified_hotels_with_name_and_date(cert, tm
     pdfs = sorted(p.name for p in (tmp_path / "certificates").glob("*.pdf"))
     assert pdfs == ["A.pdf"]
     text = PdfReader(tmp_path / "certificates" / "A.pdf").pages[0].extract_text()
-    assert HOSTILE in text and "2026-06-10" in text and "2028-01-09" in text
-    assert "Tanúsítvány" in text and "Érvényes eddig: 2028-01-09" in text  # roster language
+    assert HOSTILE in text and "2026. június 10." in text  # in the roster language
+    assert "Tanúsítvány" in text and "Érvényes eddig: 2028. január 9." in text
 
 
 def test_hotel_ids_that_would_collide_get_distinct_safe_file_names(tmp_path):
@@ -261,7 +273,10 @@ def test_a_very_long_hotel_name_stays_inside_the_frame(tmp_path, language):
     assert all(x > 10 / 25.4 * 72 for x, _, _, _ in lines)
     for (_, y1, size1, t1), (_, y2, _, t2) in zip(lines, lines[1:], strict=False):
         assert y1 - y2 >= size1 * 0.9, (t1, t2)  # each line below the last, none overlap
-    assert lines[-3][3].endswith("2026-05-01") and lines[-2][3].endswith("2027-04-30")
+    texts = [t for _, _, _, t in lines]  # the dates are there, written out (issue 17 §3)
+    on, until = (long_date(d, language) for d in ("2026-05-01", "2027-04-30"))
+    assert [t for t in texts if t.endswith((on, until))] == [
+        TEXT[language][2].format(date=on), TEXT[language][3].format(date=until)]
 
 
 def test_polish_and_hungarian_letters_survive_into_the_pdf(tmp_path):
