@@ -366,3 +366,30 @@ def test_a_hostile_or_empty_name_still_gives_a_certificate_inside_the_frame(tmp_
         assert texts[2].startswith("WWWW") and texts[3].endswith("…")  # two lines, then cut
     else:
         assert texts[2] == "NL-9"  # no printable name: the hotel id stands in
+
+
+def test_dashboard_lists_hotels_lapsing_within_90_days_with_who_must_train(tmp_path):
+    """A (2 employees, needs 2) is certified by a learner of Jan 2025 and one of Jun 2026: with
+    24 months it lapses when the first expires, 9 Jan 2027, within 90 days of 1 Nov 2026, well
+    before its certification date + 24 months; one more learner keeps it. B (trained in 2026)
+    does not lapse within 90 days; C is not certified."""
+    from lxml import html as lxml_html
+
+    hotels = roster(("A", 2), ("B", 1), ("C", 4))
+    sts = [statement("a1@example.org", hotel="A", when="2025-01-10T09:00:00Z"),
+           statement("a2@example.org", hotel="A", when="2026-06-10T09:00:00Z"),
+           statement("b1@example.org", hotel="B", when="2026-06-10T09:00:00Z"),
+           statement("c1@example.org", hotel="C", when="2026-06-10T09:00:00Z")]
+    cert = run(sts, hotels, valid_months=24)
+    write_all(cert, tmp_path)
+    doc = lxml_html.fromstring((tmp_path / "dashboard.html").read_text())
+    rows = [[" ".join(" ".join(td.itertext()).split()) for td in tr.xpath("td")]
+            for tr in doc.xpath('//section[@aria-labelledby="h-lapsing"]//tbody/tr')]
+    assert rows == [["Hotel A (A)", "C", "9 January 2027", "1 more learner must train by then"]]
+    cards = [" ".join(" ".join(e.itertext()).split()) for e in doc.xpath('//div[@class="card"]')]
+    assert "1 certified hotels lapsing within 90 days" in cards
+    note = " ".join(doc.xpath('//section[@aria-labelledby="h-lapsing"]//p[@class="note"]')[0]
+                    .text_content().split())
+    assert "earliest learners expire first" in note and "24 months" in note
+    header = doc.xpath("//header/p")[0].text_content()
+    assert "training valid 24 months" in header
