@@ -49,6 +49,9 @@ class Certification:
     data_quality: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     """One line per skipped record, 'file:line: problem', for warnings.txt."""
+    sources: tuple[str, ...] = ()
+    """What the report read, one line each ("roster: roster.csv"), for the workbook's Report
+    sheet."""
     certificate_numbers: dict[str, str] | None = None
     """hotel_id -> certificate number (lrs_reporter.numbers) of each certified hotel; None when
     the report was made without the programme's key (the certificates then carry no number)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -108,17 +109,20 @@ def test_csv_and_xlsx_hold_what_the_json_holds(cert, tmp_path):
     doc = json.loads((tmp_path / "certification.json").read_text())
     rows = read_csv(tmp_path / "certification.csv")
     wb = load_workbook(tmp_path / "certification.xlsx")
-    assert wb.sheetnames == ["Hotels", "Chains", "Data quality"]
+    assert wb.sheetnames == ["Report", "Hotels", "Chains", "Data quality"]
     sheet = wb["Hotels"]
     header = [c.value for c in sheet[1]]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     for h, row, xl in zip(doc["hotels"], rows, sheet.iter_rows(min_row=2, values_only=True),
                           strict=True):
         xrow = dict(zip(header, xl, strict=True))
-        assert row["hotel_id"] == xrow["hotel_id"] == h["hotel_id"]
-        assert int(row["trained"]) == xrow["trained"] == h["trained"]
-        assert row["certified"] == str(h["certified"]) and xrow["certified"] == h["certified"]
-        assert (row["certified_on"] or None) == xrow["certified_on"] == h["certified_on"]
+        assert row["hotel_id"] == xrow["Hotel code"] == h["hotel_id"]
+        assert int(row["trained"]) == xrow["Trained"] == h["trained"]
+        assert row["certified"] == str(h["certified"]).lower()
+        assert xrow["Certified"] == ("Yes" if h["certified"] else "No")
+        day = xrow["Certified on"]
+        assert (row["certified_on"] or None) == (day and day.date().isoformat()) \
+            == h["certified_on"]
 
 
 FORMULA_NAMES = {"eq": '=HYPERLINK("http://evil.example","x")', "plus": "+1+cmd|' /C calc'!A0",
@@ -139,7 +143,7 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx(tmp_path):
         name = raw.replace("\t", "\ufffd").replace("\r", "\ufffd")  # neutralised, then cleaned
         assert rows[key]["name"] == "'" + name, key
         assert rows[key]["chain"] == "'=chain()"
-        assert cells[key]["name"].value == "'" + name and cells[key]["name"].data_type == "s"
+        assert cells[key]["Hotel"].value == "'" + name and cells[key]["Hotel"].data_type == "s"
     chains = load_workbook(tmp_path / "certification.xlsx")["Chains"]
     assert chains["A2"].value == "'=chain()" and chains["A2"].data_type == "s"
 
@@ -393,3 +397,53 @@ def test_dashboard_lists_hotels_lapsing_within_90_days_with_who_must_train(tmp_p
     assert "earliest learners expire first" in note and "24 months" in note
     header = doc.xpath("//header/p")[0].text_content()
     assert "training valid 24 months" in header
+
+
+def test_workbook_has_a_report_sheet_typed_cells_and_plain_headers(tmp_path):
+    """Issue 17 §2, read back with openpyxl: dates are date cells, shares percentage cells,
+    Yes/No, plain headers, an independent hotel's chain named, the three highlights."""
+    hotels = roster(("A", 2), ("B", 1), ("C", 4), ("D", 3))
+    hotels.loc[3, "chain"] = ""
+    sts = [statement("a1@example.org", hotel="A", when="2025-01-10T09:00:00Z"),
+           statement("a2@example.org", hotel="A", when="2026-06-10T09:00:00Z"),
+           statement("b1@example.org", hotel="B", when="2026-06-10T09:00:00Z"),
+           statement("c1@example.org", hotel="C", when="2026-06-10T09:00:00Z")]
+    write_all(run(sts, hotels, valid_months=24), tmp_path)
+    wb = load_workbook(tmp_path / "certification.xlsx")
+    report = {a: b for a, b in wb["Report"].iter_rows(values_only=True)}
+    assert report["Report date (as of)"].date() == date(2026, 11, 1)
+    assert wb["Report"]["B1"].is_date
+    assert report["Threshold: share of employees trained"] == 0.6
+    assert wb["Report"]["B2"].number_format == "0.0%"
+    assert report["Training valid for"] == "24 months"
+    assert (report["Hotels on the roster"], report["Certified hotels"],
+            report["Certified hotels lapsing within 90 days"]) == (4, 2, 1)
+    assert report["Certificate numbers"] == "none: no certificate key"
+    ws = wb["Hotels"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["Hotel code", "Hotel", "Chain", "City", "Country", "Language"]
+    assert not any("_" in h for h in header)  # no code names
+    a = dict(zip(header, ws[2], strict=True))
+    assert a["Share trained"].value == 1.0 and a["Share trained"].number_format == "0.0%"
+    assert a["Share trained"].data_type == "n"
+    assert a["Certified"].value == "Yes" and a["Certified on"].is_date
+    assert a["Certified on"].value.date() == date(2026, 6, 10)
+    assert a["Valid until"].value.date() == date(2027, 1, 9)
+    assert a["Employees"].data_type == "n"
+    c = dict(zip(header, ws[4], strict=True))
+    assert c["Certified"].value == "No" and c["Share trained"].value == 0.25
+    assert c["Certified on"].value is None
+    d = dict(zip(header, ws[5], strict=True))
+    assert d["Chain"].value == "(independent)"
+    rules = {str(r.sqref): r.rules[0].formula[0] for r in ws.conditional_formatting}
+    assert rules == {"J2:J5": '$J2="Yes"', "M2:M5": "AND($M2>=1,$M2<=3)",
+                     "L2:L5": 'AND($L2<>"",$L2<=DATE(2027,1,30))'}
+
+
+def test_csv_writes_true_false_and_whole_numbers_without_a_decimal_point(cert, tmp_path):
+    write_all(cert, tmp_path)
+    text = (tmp_path / "certification.csv").read_text(encoding="utf-8")
+    rows = read_csv(tmp_path / "certification.csv")
+    assert [r["certified"] for r in rows] == ["true", "false", "false"]
+    assert rows[0]["trained_pct"] == "60" and rows[1]["trained_pct"] == "10"
+    assert ".0," not in text and "True" not in text and "False" not in text
