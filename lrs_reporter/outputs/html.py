@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
+from lrs_reporter.outputs import quality
 from lrs_reporter.outputs.local import long_date
 from lrs_reporter.outputs.tables import clean, records
 
@@ -78,23 +79,7 @@ def trend_svg(trend: list[dict]) -> str:
             f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top}</text></svg>')
 
 
-def quality_warnings(dq: dict) -> list[str]:
-    out = []
-    if dq.get("invalid"):
-        out.append(f"{dq['invalid']} statements or export rows were unusable and skipped "
-                   "(see warnings.txt).")
-    if dq.get("unmatched_learners"):
-        out.append(f"{dq['unmatched_learners']} trained learners belong to no roster hotel: "
-                   "add them to the staff list, or check the hotel code they used.")
-    if dq.get("unknown_hotels"):
-        out.append(f"{dq['unknown_hotels']} hotel ids in statements are not on the roster.")
-    if dq.get("conflicting_duplicates"):
-        out.append(f"{dq['conflicting_duplicates']} statement ids were sent again with different "
-                   "content; the first copy read counts. Ask the LRS or LMS vendor why.")
-    if dq.get("hotels_over_100pct"):
-        out.append(f"{dq['hotels_over_100pct']} hotels have more trained learners than "
-                   "registered employees: update their headcount in the roster.")
-    return out
+SKIPPED_SHOWN = 50  # lines of warnings.txt the dashboard repeats (it is e-mailed alone)
 
 
 class DashboardOutput:
@@ -108,7 +93,6 @@ class DashboardOutput:
         threshold_pct = float(cert.threshold) * 100
         close = sorted((h for h in hotels if not h["certified"] and h["needed"] is not None
                         and 0 < h["needed"] <= CLOSE), key=lambda h: (h["needed"], h["hotel_id"]))
-        dq = cert.data_quality
         html = env.get_template("dashboard.html").render(
             as_of=cert.as_of.isoformat(), threshold_pct=f"{threshold_pct:g}",
             valid_months=cert.valid_months, hotels=hotels,
@@ -118,9 +102,9 @@ class DashboardOutput:
             employees_total=sum(h["employees"] for h in hotels), close=close,
             lapsing=lapsing(hotels, cert.as_of), lapsing_days=LAPSING_DAYS,
             bars_svg=bars_svg(hotels, threshold_pct), trend_svg=trend_svg(trend),
-            quality=[(k, clean(", ".join(map(str, v)) if isinstance(v, list) else v))
-                     for k, v in sorted(dq.items())],
-            quality_warnings=quality_warnings(dq),
+            quality=quality.measures(cert), quality_warnings=quality.warnings(cert),
+            skipped=[clean(w) for w in cert.warnings[:SKIPPED_SHOWN]],
+            skipped_more=max(0, len(cert.warnings) - SKIPPED_SHOWN),
             numbers={clean(h): n for h, n in (cert.certificate_numbers or {}).items()},
             numbered=cert.certificate_numbers is not None,
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrs_reporter.model import CHAIN_COLUMNS, LEARNER_COLUMNS
 from lrs_reporter.outputs.html import CLOSE, LAPSING_DAYS, lapsing
+from lrs_reporter.outputs.quality import measures, warnings
 from lrs_reporter.outputs.tables import JSON_HOTEL_KEYS, plain, records, sheet_cell
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ HEADERS = {
     "needed": "More learners needed to certify", "to_extend": "More learners needed by valid until",
     "certificate_number": "Certificate number", "hotels": "Hotels",
     "certified_hotels": "Certified hotels", "learner": "Learner", "trained_on": "Trained on",
-    "source": "Source",
+    "source": "Source", "measure": "Measure", "value": "Value",
 }
 DATES = {"certified_on", "valid_until", "trained_on"}
 PERCENT, DATE = "0.0%", "yyyy-mm-dd"
@@ -149,8 +150,8 @@ def workbook(cert: Certification, learners: bool) -> bytes:
     chains = [{**c, "chain": c["chain"] or "(independent)"}
               for c in records(cert.chains, CHAIN_COLUMNS, False)]
     table(wb, "Chains", CHAIN_COLUMNS, chains)
-    quality = [{"measure": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v}
-               for k, v in sorted(cert.data_quality.items())]
+    quality = [{"measure": "To do", "value": w} for w in warnings(cert)]
+    quality += [{"measure": label, "value": v} for label, v in measures(cert)]
     table(wb, "Data quality", ["measure", "value"], quality)
     if learners:
         table(wb, "Learners", LEARNER_COLUMNS, records(cert.learners, LEARNER_COLUMNS, False))

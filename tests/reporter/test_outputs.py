@@ -206,11 +206,12 @@ def test_dashboard_shows_what_a_programme_manager_needs(tmp_path):
     assert needs == ["", "2", "1", "6", ""]
     warnings = texts('//p[@class="warn"]')
     assert warnings == [
-        "1 trained learners belong to no roster hotel: add them to the staff list, or check the "
-        "hotel code they used.",
-        "1 hotel ids in statements are not on the roster.",
-        "1 hotels have more trained learners than registered employees: update their headcount "
-        "in the roster."]
+        "1 trained learner belongs to no hotel on the roster. Add them to the staff list, or "
+        "check the hotel code in their course link.",
+        "Statements name 1 hotel code that is not on the roster: NOPE. Add the hotel to the "
+        "roster, or correct the code in the course link.",
+        "1 hotel has more trained learners than registered employees: Hotel O (O). Update "
+        "their number of employees in the roster."]
 
 
 def test_dashboard_escapes_a_hostile_hotel_name_and_fetches_nothing(tmp_path):
@@ -322,11 +323,46 @@ def test_conflicting_duplicates_are_a_dashboard_warning_and_a_data_quality_row(t
     again = {**statement("a@example.org", hotel="A"), "id": first["id"]}
     write_all(run([first, again], roster(("A", 1))), tmp_path)
     page = (tmp_path / "dashboard.html").read_text()
-    assert "1 statement ids were sent again with different content; the first copy read " \
+    assert "1 statement was sent again with different content; the first copy read " \
         "counts." in page
     sheet = load_workbook(tmp_path / "certification.xlsx")["Data quality"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["conflicting_duplicates"] == 1 and rows["duplicates"] == 1
+    assert rows["Statements sent again with different content"] == 1
+    assert rows["Statements sent more than once (counted once)"] == 1
+    assert rows["To do"].startswith("1 statement was sent again with different content")
+
+
+def test_data_quality_speaks_plainly_names_hotels_and_codes_and_lists_skipped_lines(tmp_path):
+    """Issue 17 §1: plain sentences with what to do, a hotel with 0 employees and one over
+    100 % named, unknown codes named, and the skipped lines inside the dashboard itself."""
+    from dataclasses import replace
+
+    from lxml import html as lxml_html
+
+    hotels = roster(("FULL", 1), ("ZERO", 0), ("OK", 1))
+    sts = [statement(f"p{i}@example.org", hotel="FULL") for i in range(2)]
+    sts += [statement(f"x{i}@example.org", hotel=f"GHOST-{i}") for i in range(12)]
+    cert = replace(run(sts, hotels), warnings=("s.ndjson:7: skipped: not valid JSON",))
+    write_all(cert, tmp_path)
+    doc = lxml_html.fromstring((tmp_path / "dashboard.html").read_text())
+    section = doc.xpath('//section[@aria-labelledby="h-quality"]')[0]
+    warns = [" ".join(p.text_content().split()) for p in section.xpath('p[@class="warn"]')]
+    ghosts = ", ".join(f"GHOST-{i}" for i in (0, 1, 10, 11, 2, 3, 4, 5, 6, 7))
+    assert warns == [
+        "12 trained learners belong to no hotel on the roster. Add them to the staff list, or "
+        "check the hotel code in their course link.",
+        f"Statements name 12 hotel codes that are not on the roster: {ghosts} and 2 more. Add "
+        "the hotel to the roster, or correct the code in the course link.",
+        "1 hotel has more trained learners than registered employees: Hotel FULL (FULL). "
+        "Update their number of employees in the roster.",
+        "1 hotel has 0 employees in the roster and cannot be certified: Hotel ZERO (ZERO). "
+        "Enter their number of employees in the roster."]
+    labels = section.xpath(".//th/text()")
+    assert "Statements voided" in labels and not any("_" in label for label in labels)
+    assert section.xpath('.//ul[@class="skipped"]/li/text()') == [
+        "s.ndjson:7: skipped: not valid JSON"]
+    alert = doc.xpath('//p[@class="warn alert"]')[0].text_content()
+    assert alert.startswith("4 data problems need attention")
 
 
 def test_a_certificate_prints_what_it_cannot_show_as_a_question_mark_and_drops_controls(
