@@ -158,4 +158,25 @@ def workbook(cert: Certification, learners: bool) -> bytes:
     wb.properties.created = wb.properties.modified = datetime.combine(cert.as_of, time())
     buffer = io.BytesIO()  # in memory first: openpyxl leaves its zip open when a write fails
     wb.save(buffer)
-    return buffer.getvalue()
+    return dated(buffer.getvalue(), cert.as_of)
+
+
+def dated(xlsx: bytes, as_of: date) -> bytes:
+    """`xlsx` with the clock taken out: openpyxl stamps the save time into docProps/core.xml
+    (dcterms:modified, whatever was set before) and into every zip entry, so two runs a
+    second apart differed. Both become the as-of day, like the certificates' dates."""
+    import re
+    import zipfile
+
+    stamp = f"{as_of.isoformat()}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            entry = zipfile.ZipInfo(item.filename, (as_of.year, as_of.month, as_of.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            new.writestr(entry, data)
+    return out.getvalue()

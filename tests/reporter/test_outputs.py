@@ -483,3 +483,15 @@ def test_csv_writes_true_false_and_whole_numbers_without_a_decimal_point(cert, t
     assert [r["certified"] for r in rows] == ["true", "false", "false"]
     assert rows[0]["trained_pct"] == "60" and rows[1]["trained_pct"] == "10"
     assert ".0," not in text and "True" not in text and "False" not in text
+
+
+def test_the_workbook_carries_the_as_of_day_not_the_clock(cert, tmp_path):
+    """openpyxl stamps the time of saving; two runs a second apart must still be identical."""
+    import zipfile
+
+    write_all(cert, tmp_path)
+    with zipfile.ZipFile(tmp_path / "certification.xlsx") as xlsx:
+        assert {i.date_time for i in xlsx.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+        core = xlsx.read("docProps/core.xml").decode()
+    assert "2026-11-01T00:00:00Z</dcterms:modified>" in core
+    assert load_workbook(tmp_path / "certification.xlsx")["Hotels"]["A2"].value == "A"
