@@ -55,7 +55,12 @@ def command(number: str, report: Path, cert_key_file: Path | None) -> None:
     if key is None:
         raise ConfigError(f"no certificate key: set {KEY_ENV} or give --cert-key-file (a number "
                           "can only be checked with the key that made it)")
-    hotel = verify(number, read_certification(report), key)
+    from lrs_reporter.outputs.tables import clean
+
+    # The name and place come from the file, not from the number: cleaned, as an edited file
+    # could hold terminal escapes.
+    hotel = {k: clean(str(v)) if v is not None else None
+             for k, v in verify(number, read_certification(report), key).items()}
     place = ", ".join(str(hotel[k]) for k in ("city", "country") if hotel.get(k))
     click.echo(f"valid: {hotel['name']} ({hotel['hotel_id']}{', ' + place if place else ''}), "
                f"certified on {hotel['certified_on']}"
