@@ -425,7 +425,9 @@ def test_dashboard_lists_hotels_lapsing_within_90_days_with_who_must_train(tmp_p
     doc = lxml_html.fromstring((tmp_path / "dashboard.html").read_text())
     rows = [[" ".join(" ".join(td.itertext()).split()) for td in tr.xpath("td")]
             for tr in doc.xpath('//section[@aria-labelledby="h-lapsing"]//tbody/tr')]
-    assert rows == [["Hotel A (A)", "C", "9 January 2027", "1 more learner must train by then"]]
+    assert rows == [["Hotel A (A)", "C", "9 January 2027", "1 more learner"]]
+    heads = doc.xpath('//section[@aria-labelledby="h-lapsing"]//th/text()')
+    assert heads == ["Hotel", "Chain", "Certified until", "Must train by then"]
     cards = [" ".join(" ".join(e.itertext()).split()) for e in doc.xpath('//div[@class="card"]')]
     assert "1 certified hotels lapsing within 90 days" in cards
     note = " ".join(doc.xpath('//section[@aria-labelledby="h-lapsing"]//p[@class="note"]')[0]
