@@ -26,7 +26,8 @@
    date of the earliest qualifying statement of the ceil(threshold x employees)-th learner).
    With valid_months, valid_until is the last day of the run from the as-of day on which a
    report with no new training would still certify the hotel (`stays()`: retraining extends
-   it; as old statements leave the window the hotel extension may move a learner).
+   it; as old statements leave the window the hotel extension may move a learner), and
+   to_extend how many more learners must train by then for it to stay certified the day after.
    The threshold is more than 0: at 0 a hotel nobody trained would be certified.
 """
 
@@ -274,16 +275,18 @@ def stays(q: pd.DataFrame, naming: pd.DataFrame, staff: dict[str, set[str]],
     return pd.DataFrame(rows, columns=["hotel_id", "start", "end"])
 
 
-def hotel_valid_until(spans: pd.DataFrame, required: int) -> date:
+def hotel_valid_until(spans: pd.DataFrame, required: int) -> tuple[date, int]:
     """The last day of the run, from the as-of day on, on which at least `required` learners
-    count for the hotel (`stays()`): counts only fall the day after a span ends."""
+    count for the hotel (`stays()`): counts only fall the day after a span ends; and how many
+    learners short the hotel is the day after (who must train by then to stay certified)."""
     import numpy as np
 
     starts, ends = np.sort(spans["start"].to_numpy()), np.sort(spans["end"].to_numpy())
     days = np.unique(ends + 1)
     # Learners counting on each candidate day: spans begun by then minus spans already over.
     counting = np.searchsorted(starts, days, "right") - np.searchsorted(ends, days, "left")
-    return date.fromordinal(int(days[np.argmax(counting < required)]) - 1)
+    lapse = int(np.argmax(counting < required))
+    return date.fromordinal(int(days[lapse]) - 1), required - int(counting[lapse])
 
 
 def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFrame | None,
@@ -309,8 +312,8 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFram
         required = math.ceil(th * employees)
         certified = employees > 0 and Fraction(trained, employees) >= th
         certified_on = times.iloc[start + required - 1].date() if certified else None
-        valid_until = (hotel_valid_until(hotel_spans[r.hotel_id], required)
-                       if certified and spans is not None else None)
+        valid_until, to_extend = (hotel_valid_until(hotel_spans[r.hotel_id], required)
+                                  if certified and spans is not None else (None, None))
         rows.append({
             "hotel_id": r.hotel_id, "name": r.name, "chain": r.chain, "city": r.city,
             "country": r.country, "language": r.language, "employees": employees,
@@ -318,9 +321,10 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFram
             "certified": bool(certified), "certified_on": certified_on,
             "valid_until": valid_until,
             "needed": max(0, required - trained) if employees > 0 else None,
+            "to_extend": to_extend,
         })
     frame = pd.DataFrame(rows, columns=HOTEL_COLUMNS)
-    for column in ("trained_pct", "needed", "certified_on", "valid_until"):
+    for column in ("trained_pct", "needed", "certified_on", "valid_until", "to_extend"):
         frame[column] = pd.Series([r[column] for r in rows], dtype=object)  # keep None, not NaN
     return frame
 

@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 
 HOTEL_COLUMNS = [
     "hotel_id", "name", "chain", "city", "country", "language", "employees",
-    "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed",
+    "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed", "to_extend",
 ]
 """hotels: one row per roster hotel. trained_pct/needed None when employees is 0; certified_on
 and valid_until are `datetime.date` or None. valid_until (only with --valid-months, only when
 certified) is the last day, inclusive, on which the hotel stays certified if nobody else
-trains (lrs_reporter.certify.stays)."""
+trains (lrs_reporter.certify.stays); it can be earlier than certified_on + the validity, as the
+earliest learners' training expires first. to_extend (with valid_until) is how many more
+learners must train by valid_until for the hotel to stay certified the day after."""
 
 CHAIN_COLUMNS = ["chain", "hotels", "certified_hotels", "employees", "trained"]
 
@@ -47,3 +49,9 @@ class Certification:
     data_quality: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     """One line per skipped record, 'file:line: problem', for warnings.txt."""
+    sources: tuple[str, ...] = ()
+    """What the report read, one line each ("roster: roster.csv"), for the workbook's Report
+    sheet."""
+    certificate_numbers: dict[str, str] | None = None
+    """hotel_id -> certificate number (lrs_reporter.numbers) of each certified hotel; None when
+    the report was made without the programme's key (the certificates then carry no number)."""

@@ -65,8 +65,19 @@ def run_report(sources: Sources, options: Options,
     quality = {"statements_read": log.statements_read, "invalid": log.invalid,
                "lms_export_rows": log.lms_rows, "lms_export_not_completed": log.lms_not_completed,
                **cert.data_quality}
-    return replace(cert, data_quality=quality,
+    return replace(cert, data_quality=quality, sources=described(sources),
                    warnings=tuple(sources.extra_warnings) + tuple(log.warnings))
+
+
+def described(sources: Sources) -> tuple[str, ...]:
+    """One line per input, as the workbook's Report sheet lists them (file names as given)."""
+    lines = [f"roster: {sources.roster}"]
+    lines += [f"staff list: {sources.staff}"] if sources.staff else []
+    lines += [f"statement store: {sources.store}"] if sources.store else []
+    lines += [f"statements: {path}" for path in sources.statements]
+    lines += [f"LMS export: {path}" for path in sources.completions]
+    lines += [f"Parquet export: {sources.parquet}"] if sources.parquet else []
+    return tuple(lines)
 
 
 def _with_parquet(frame, sources: Sources, log: ReadLog):  # type: ignore[no-untyped-def]

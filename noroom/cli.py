@@ -52,8 +52,8 @@ def _register() -> None:
     # One module per command; a missing one (work in progress) must not break the others.
     import importlib
 
-    for name in ("build", "check", "lint", "xliff", "review", "report", "sync",
-                 "export_parquet", "preview"):
+    for name in ("build", "check", "lint", "xliff", "review", "report", "verify",
+                 "sync", "export_parquet", "preview"):
         try:
             module = importlib.import_module(f"noroom.commands.{name}")
         except ModuleNotFoundError as exc:

@@ -3,17 +3,31 @@ escaped by Jinja2's autoescape, charts drawn here as SVG with text alternatives.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
+from lrs_reporter.outputs import quality
+from lrs_reporter.outputs.local import long_date
 from lrs_reporter.outputs.tables import clean, records
 
 if TYPE_CHECKING:
     from lrs_reporter.model import Certification
 
 CLOSE = 3  # "closest to certification": hotels needing at most this many more learners
+LAPSING_DAYS = 90  # "lapsing within 90 days" (issue 17 §1): time to get a few more trained
+
+
+def lapsing(hotels: list[dict], as_of: date) -> list[dict]:
+    """Certified hotels whose certification ends within LAPSING_DAYS of the as-of day, soonest
+    first, each with its valid-until date written out."""
+    last = (as_of + timedelta(days=LAPSING_DAYS)).isoformat()
+    soon = [h for h in hotels if h["certified"] and h["valid_until"]
+            and h["valid_until"] <= last]
+    return [{**h, "until_text": long_date(h["valid_until"], "en")}
+            for h in sorted(soon, key=lambda h: (h["valid_until"], h["hotel_id"]))]
 
 
 def bars_svg(hotels: list[dict], threshold_pct: float) -> str:
@@ -65,23 +79,7 @@ def trend_svg(trend: list[dict]) -> str:
             f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top}</text></svg>')
 
 
-def quality_warnings(dq: dict) -> list[str]:
-    out = []
-    if dq.get("invalid"):
-        out.append(f"{dq['invalid']} statements or export rows were unusable and skipped "
-                   "(see warnings.txt).")
-    if dq.get("unmatched_learners"):
-        out.append(f"{dq['unmatched_learners']} trained learners belong to no roster hotel: "
-                   "add them to the staff list, or check the hotel code they used.")
-    if dq.get("unknown_hotels"):
-        out.append(f"{dq['unknown_hotels']} hotel ids in statements are not on the roster.")
-    if dq.get("conflicting_duplicates"):
-        out.append(f"{dq['conflicting_duplicates']} statement ids were sent again with different "
-                   "content; the first copy read counts. Ask the LRS or LMS vendor why.")
-    if dq.get("hotels_over_100pct"):
-        out.append(f"{dq['hotels_over_100pct']} hotels have more trained learners than "
-                   "registered employees: update their headcount in the roster.")
-    return out
+SKIPPED_SHOWN = 50  # lines of warnings.txt the dashboard repeats (it is e-mailed alone)
 
 
 class DashboardOutput:
@@ -95,7 +93,6 @@ class DashboardOutput:
         threshold_pct = float(cert.threshold) * 100
         close = sorted((h for h in hotels if not h["certified"] and h["needed"] is not None
                         and 0 < h["needed"] <= CLOSE), key=lambda h: (h["needed"], h["hotel_id"]))
-        dq = cert.data_quality
         html = env.get_template("dashboard.html").render(
             as_of=cert.as_of.isoformat(), threshold_pct=f"{threshold_pct:g}",
             valid_months=cert.valid_months, hotels=hotels,
@@ -103,10 +100,13 @@ class DashboardOutput:
             certified=sum(h["certified"] for h in hotels),
             trained_total=sum(h["trained"] for h in hotels),
             employees_total=sum(h["employees"] for h in hotels), close=close,
+            lapsing=lapsing(hotels, cert.as_of), lapsing_days=LAPSING_DAYS,
             bars_svg=bars_svg(hotels, threshold_pct), trend_svg=trend_svg(trend),
-            quality=[(k, clean(", ".join(map(str, v)) if isinstance(v, list) else v))
-                     for k, v in sorted(dq.items())],
-            quality_warnings=quality_warnings(dq),
+            quality=quality.measures(cert), quality_warnings=quality.warnings(cert),
+            skipped=[clean(w) for w in cert.warnings[:SKIPPED_SHOWN]],
+            skipped_more=max(0, len(cert.warnings) - SKIPPED_SHOWN),
+            numbers={clean(h): n for h, n in (cert.certificate_numbers or {}).items()},
+            numbered=cert.certificate_numbers is not None,
         )
         path = out / "dashboard.html"
         path.write_text(html, encoding="utf-8")

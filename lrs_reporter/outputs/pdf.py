@@ -22,35 +22,79 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import HOTEL_COLUMNS
+from lrs_reporter.outputs.local import long_date
 from lrs_reporter.outputs.tables import records
 
 if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
     from lrs_reporter.model import Certification
 
 PROGRAMME = "No Room for Sex Trafficking"
 TEXT = {
     "nl": ("Certificaat", "{hotel} heeft ten minste {pct}% van de medewerkers laten trainen in het "
            "herkennen van signalen van seksuele uitbuiting en in wat je dan doet.",
-           "Gecertificeerd op", "Geldig tot en met"),
+           "Gecertificeerd op {date}", "Geldig tot en met {date}"),
     "en": ("Certificate", "{hotel} has trained at least {pct}% of its employees to recognise the "
            "signals of sexual exploitation and to know what to do.",
-           "Certified on", "Valid until"),
+           "Certified on {date}", "Valid until {date}"),
     "pl": ("Certyfikat", "{hotel} przeszkolił co najmniej {pct}% pracowników w rozpoznawaniu "
            "sygnałów wykorzystywania seksualnego i w tym, co wtedy robić.",
-           "Data certyfikacji", "Ważny do"),
+           "Data certyfikacji: {date}", "Ważny do {date}"),
     "fr": ("Certificat", "{hotel} a formé au moins {pct} % de son personnel à reconnaître les "
            "signaux d'exploitation sexuelle et à savoir quoi faire.",
-           "Certifié le", "Valable jusqu'au"),
+           "Certifié le {date}", "Valable jusqu'au {date}"),
     "hu": ("Tanúsítvány", "{hotel} dolgozóinak legalább {pct}%-a elvégezte a képzést a szexuális "
            "kizsákmányolás jeleinek felismeréséről és a teendőkről.",
-           "Tanúsítás dátuma", "Érvényes eddig"),
+           "Tanúsítás dátuma: {date}", "Érvényes eddig: {date}"),
     "pt": ("Certificado", "{hotel} formou pelo menos {pct}% do seu pessoal para reconhecer os "
            "sinais de exploração sexual e saber o que fazer.",
-           "Certificado em", "Válido até"),
+           "Certificado em {date}", "Válido até {date}"),
     "es": ("Certificado", "{hotel} ha formado al menos al {pct} % de su personal para "
            "reconocer las señales de explotación sexual y saber qué hacer.",
-           "Certificado el", "Válido hasta"),
+           "Certificado el {date}", "Válido hasta el {date}"),
 }
+# The labelled footer (issue 17 §3): issuer, hotel code, certificate number, report date, and
+# how the number is checked.
+FOOTER = {
+    "nl": ("Uitgegeven door", "Hotelcode", "Certificaatnummer", "Rapportdatum",
+           "Het programma bevestigt dit nummer op verzoek."),
+    "en": ("Issued by", "Hotel code", "Certificate number", "Report date",
+           "The programme confirms this number on request."),
+    "pl": ("Wydany przez", "Kod hotelu", "Numer certyfikatu", "Data raportu",
+           "Program potwierdza ten numer na żądanie."),
+    "fr": ("Délivré par", "Code de l'hôtel", "Numéro de certificat", "Date du rapport",
+           "Le programme confirme ce numéro sur demande."),
+    "hu": ("Kiállította", "Szállodakód", "Tanúsítvány száma", "Jelentés dátuma",
+           "A program kérésre megerősíti ezt a számot."),
+    "pt": ("Emitido por", "Código do hotel", "Número do certificado", "Data do relatório",
+           "O programa confirma este número a pedido."),
+    "es": ("Emitido por", "Código del hotel", "Número de certificado", "Fecha del informe",
+           "El programa confirma este número a petición."),
+}
+# The validity the report used, under the dates (issue 17 §1): "{n} {months}" per language.
+VALIDITY = {
+    "nl": ("Een training telt {n} {months}.", ("maand", "maanden")),
+    "en": ("Training counts for {n} {months}.", ("month", "months")),
+    "pl": ("Szkolenie jest ważne przez {n} {months}.", ("miesiąc", "miesiące", "miesięcy")),
+    "fr": ("Une formation compte pendant {n} {months}.", ("mois", "mois")),
+    "hu": ("A képzés {n} {months}ig érvényes.", ("hónap", "hónap")),
+    "pt": ("A formação conta durante {n} {months}.", ("mês", "meses")),
+    "es": ("La formación cuenta durante {n} {months}.", ("mes", "meses")),
+}
+
+
+def validity_text(months: int, lang: str) -> str:
+    """"Training counts for 24 months." in `lang`, with the plural the number takes."""
+    text, forms = VALIDITY[lang]
+    if lang == "pl":  # 1 miesiąc; 2-4, 22-24 ... miesiące; else miesięcy
+        few = months % 10 in (2, 3, 4) and months % 100 not in (12, 13, 14)
+        word = forms[0] if months == 1 else forms[1] if few else forms[2]
+    else:
+        word = forms[0] if months == 1 else forms[1]
+    return text.format(n=months, months=word)
+
+
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 # Names Windows keeps for devices, also with any extension ("nul.pdf", "AUX.pdf.pdf"): such a
 # file cannot be opened or copied there (learn.microsoft.com, "Naming Files, Paths, and
@@ -150,16 +194,22 @@ def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines
 
 def certificate(hotel: dict, cert: Certification) -> bytes:
     """One A4 landscape page. Every block has a fixed band (positions in mm from the top), so a
-    long hotel name shrinks (and at worst is cut) instead of pushing the dates over the frame."""
+    long hotel name shrinks (and at worst is cut) instead of pushing the dates over the frame.
+    Dates are written in the hotel's language; the footer names the issuer, the hotel code,
+    the certificate number (only when the report was numbered: cert.certificate_numbers) and
+    the report date."""
     from reportlab.pdfgen.canvas import Canvas
 
     _register_fonts()
-    title, body, on_label, until_label = TEXT.get(str(hotel["language"]).lower(), TEXT["en"])
+    lang = str(hotel["language"]).lower()
+    lang = lang if lang in TEXT else "en"
+    title, body, on_label, until_label = TEXT[lang]
     hotel = {**hotel, **{k: printable(hotel[k]) for k in ("hotel_id", "name", "city", "country")}}
     hotel["name"] = hotel["name"] or hotel["hotel_id"] or "?"  # a roster row without a name
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), invariant=True, pageCompression=True,
-                 initialFontName=REGULAR)  # else an unused, unembedded Helvetica is listed
+                 initialFontName=REGULAR,  # else an unused, unembedded Helvetica is listed
+                 lang=lang)  # the catalog's /Lang: screen readers pick the hotel's language
     stamp = f"D:{cert.as_of:%Y%m%d}000000+00'00'"
     pdf.setDateFormatter(lambda *_: stamp)  # the as-of day, not the clock
     pdf.setTitle(f"{title}: {hotel['name']}")
@@ -192,13 +242,39 @@ def certificate(hotel: dict, cert: Certification) -> bytes:
     for line in lines:
         centred(top, line, REGULAR, size)
         top += size * 0.6
-    centred(154, f"{on_label}: {hotel['certified_on']}", BOLD, 14)
+    centred(148, on_label.format(date=long_date(hotel["certified_on"], lang)), BOLD, 14)
     if hotel.get("valid_until"):
-        centred(163, f"{until_label}: {hotel['valid_until']}", BOLD, 14)
-    centred(189, f"{hotel['hotel_id']} · {cert.as_of.isoformat()}", REGULAR, 10)
+        centred(156, until_label.format(date=long_date(hotel["valid_until"], lang)), BOLD, 14)
+    if cert.valid_months:
+        centred(163, validity_text(cert.valid_months, lang), REGULAR, 10)
+    footer(pdf, hotel, cert, lang)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def footer(pdf: Canvas, hotel: dict, cert: Certification, lang: str) -> None:
+    """The labelled footer, in a band 170-193 mm from the top: a rule, the issuer, then hotel
+    code, certificate number and report date, then how the number is checked."""
+    issued_by, code_label, number_label, date_label, check = FOOTER[lang]
+    number = (cert.certificate_numbers or {}).get(str(hotel["hotel_id"]))
+    pdf.setStrokeColorRGB(*PURPLE)
+    pdf.setLineWidth(0.3 * MM)
+    pdf.line(60 * MM, PAGE_H - 170 * MM, PAGE_W - 60 * MM, PAGE_H - 170 * MM)
+    pdf.setFillColorRGB(*INK)
+    colon = "\u00a0: " if lang == "fr" else ": "  # French sets a space before the colon
+    facts = [f"{code_label}{colon}{hotel['hotel_id']}"]
+    if number:
+        facts.append(f"{number_label}{colon}{number}")
+    facts.append(f"{date_label}{colon}{long_date(cert.as_of, lang)}")
+    lines = [(f"{issued_by}{colon}{PROGRAMME}", BOLD), ("   ·   ".join(facts), REGULAR)]
+    if number:
+        lines.append((check, REGULAR))
+    for i, (text, font) in enumerate(lines):
+        # a long hotel code must not run over the frame: shrink, and at worst cut with "…"
+        cut, size = fitted(text, font, 255 * MM, (10, 9, 8), 1)
+        pdf.setFont(font, size)
+        pdf.drawCentredString(PAGE_W / 2, PAGE_H - (177 + i * 6) * MM, cut[0])
 
 
 def file_names(hotel_ids: list[str]) -> dict[str, str]:

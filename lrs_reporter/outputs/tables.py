@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from lrs_reporter.model import Certification
 
 JSON_HOTEL_KEYS = ["hotel_id", "name", "chain", "city", "country", "language", "employees",
-                   "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed"]
+                   "trained", "trained_pct", "certified", "certified_on", "valid_until", "needed",
+                  "to_extend"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -75,12 +76,15 @@ def records(frame: pd.DataFrame, columns: list[str], cleaned: bool = True,
 
 
 def document(cert: Certification, learners: bool) -> dict[str, Any]:
+    numbers = cert.certificate_numbers or {}  # hotel ids are cleaned: look up by the cleaned id
+    numbers = {clean(h): n for h, n in numbers.items()}
     doc: dict[str, Any] = {
         "as_of": cert.as_of.isoformat(),
         "threshold": float(cert.threshold),
         "valid_months": cert.valid_months,
         "counting_activities": [clean(a) for a in cert.counting_activities],
-        "hotels": records(cert.hotels, JSON_HOTEL_KEYS),
+        "hotels": [{**h, "certificate_number": numbers.get(h["hotel_id"])}
+                   for h in records(cert.hotels, JSON_HOTEL_KEYS)],
         "chains": records(cert.chains, CHAIN_COLUMNS),
         "data_quality": {k: [clean(plain(x)) for x in v] if isinstance(v, list)
                          else clean(plain(v)) for k, v in sorted(cert.data_quality.items())},
@@ -99,6 +103,9 @@ class JsonOutput:
 
 
 class CsvOutput:
+    """certification.csv (and learners.csv): the code names as headers, "true"/"false", whole
+    numbers without ".0" (a share of 60.0 % is "60"), empty for none (issue 17 §2)."""
+
     def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
         written = [self._table(out / "certification.csv", cert.hotels, HOTEL_COLUMNS)]
         if learners:
@@ -113,49 +120,27 @@ class CsvOutput:
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(columns)
         for row in records(frame, columns, cleaned=False):
-            w.writerow(["" if v is None else sheet_cell(v) for v in row.values()])
+            w.writerow([csv_field(v) for v in row.values()])
         path.write_text(buf.getvalue(), encoding="utf-8", newline="")
         return path
 
 
+def csv_field(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return sheet_cell(value)
+
+
 class XlsxOutput:
     def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
-        from datetime import datetime, time
+        from lrs_reporter.outputs.workbook import workbook
 
-        from openpyxl import Workbook
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
-        wb = Workbook()
-        sheets = [("Hotels", records(cert.hotels, HOTEL_COLUMNS, False), HOTEL_COLUMNS),
-                  ("Chains", records(cert.chains, CHAIN_COLUMNS, False), CHAIN_COLUMNS),
-                  ("Data quality", [{"measure": k, "value": ", ".join(map(str, v))
-                                     if isinstance(v, list) else plain(v)}
-                                    for k, v in sorted(cert.data_quality.items())],
-                   ["measure", "value"])]
-        if learners:
-            sheets.append(("Learners", records(cert.learners, LEARNER_COLUMNS, False),
-                           LEARNER_COLUMNS))
-        wb.remove(wb.active)
-        header_font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="5B2A86")
-        for title, rows, columns in sheets:
-            ws = wb.create_sheet(title)
-            ws.append(columns)
-            for cell in ws[1]:
-                cell.font, cell.fill = header_font, fill
-            for row in rows:
-                ws.append([sheet_cell(row[c]) for c in columns])  # XML cannot hold NUL either
-            ws.freeze_panes = "A2"
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
-            for i, c in enumerate(columns, 1):
-                width = max([len(str(c))] + [len(str(r[c] or "")) for r in rows[:500]])
-                ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-        stamp = datetime.combine(cert.as_of, time())
-        wb.properties.created = wb.properties.modified = stamp
         path = out / "certification.xlsx"
-        buffer = io.BytesIO()  # in memory first: openpyxl leaves its zip open when a write fails
-        wb.save(buffer)
-        path.write_bytes(buffer.getvalue())
+        path.write_bytes(workbook(cert, learners))
         return [path]
 
 

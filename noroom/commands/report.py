@@ -12,6 +12,8 @@ import click
 
 from noroom.commands.sync import lrs_options, lrs_settings, sync_progress
 
+VALID_MONTHS = 24  # the programme's validity of training (issue 17 §1): stated, not implied
+
 
 def parse_threshold(ctx: click.Context, param: click.Parameter, value: str) -> Fraction:
     try:
@@ -74,11 +76,18 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
               help="Share of employees that must be trained, more than 0 and at most 1.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (UTC); default "
               "today.")
-@click.option("--valid-months", type=click.IntRange(1, 600), help="Training counts this many "
-              "calendar months (done on 15 Mar, with 12: through 14 Mar next year).")
+@click.option("--valid-months", type=click.IntRange(0, 600), default=VALID_MONTHS,
+              show_default=True, help="Training counts this many calendar months (done on 15 "
+              "Mar, with 12: through 14 Mar next year); the certificate is valid until the "
+              "hotel's count would drop below the threshold. 0: training never expires and "
+              "certificates have no valid-until date.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Report folder; replaced only when the whole report "
               "was written.")
+@click.option("--cert-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File holding the programme's key that numbers the certificates (chmod "
+              "600); $NOROOM_CERT_KEY, when set, is used instead. Without a key the "
+              "certificates carry no number.")
 @click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
               "learner.")
 def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,
@@ -88,7 +97,8 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
             page_size: int,
             activities: tuple[str, ...],
             hotel_extension: str | None, threshold: Fraction, as_of: datetime | None,
-            valid_months: int | None, out: Path, learners: bool) -> None:
+            valid_months: int, out: Path, cert_key_file: Path | None,
+            learners: bool) -> None:
     """Certify hotels: who is trained, per hotel, against the threshold.
 
     \b
@@ -98,6 +108,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
       noroom report --roster roster.csv --lrs https://lrs.example/xAPI/ --lrs-user KEY
     """
     from lrs_reporter.certify import Options
+    from lrs_reporter.numbers import KEY_ENV, load_key, numbered
     from lrs_reporter.outputs import write_all
     from lrs_reporter.report import Sources, run_report
     from noroom.vocabulary import load_course_countries, load_vocabulary
@@ -108,6 +119,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
         raise click.UsageError("give --statements, --store, --parquet, --lrs or --completions")
     if engine == "dask" and not parquet:
         raise click.UsageError("--engine dask reads a Parquet export: give --parquet DIR")
+    key = load_key(cert_key_file)  # before any work: a bad key file stops the report at once
     vocabulary = load_vocabulary()
     if lrs:
         from lrs_reporter.sync import sync_store
@@ -117,12 +129,12 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
         click.echo(f"synced {result.new} new statements from the LRS into {store}", err=True)
     options = Options(activities=activities or (vocabulary.course_iri,),
                       as_of=as_of.date() if as_of else datetime.now(UTC).date(),
-                      threshold=threshold, valid_months=valid_months)
+                      threshold=threshold, valid_months=valid_months or None)
     sources = Sources(roster=roster, staff=staff, statements=statements, completions=completions,
                       store=store, parquet=parquet, engine=engine, scheduler=scheduler,
                       hotel_extension=hotel_extension or vocabulary.hotel_extension)
     progress = progress_callback()
-    cert = run_report(sources, options, progress)
+    cert = numbered(run_report(sources, options, progress), key)
     if progress:
         click.echo(err=True)  # end the progress line
     write_all(cert, out, learners=learners)
@@ -134,5 +146,8 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
                f"{cert.data_quality['statements_read']:,} statements read, "
                f"{cert.data_quality['invalid']} skipped")
     click.echo(f"dashboard: {out / 'dashboard.html'}")
+    if key is None and certified:
+        click.echo(f"certificates carry no number: no certificate key (set {KEY_ENV} or give "
+                   "--cert-key-file)")
 
 

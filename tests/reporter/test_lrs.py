@@ -120,9 +120,12 @@ def test_second_sync_fetches_only_what_is_new_and_the_report_changes_exactly(
     after = full_report(tmp_path, "after", store)
     assert changes(before, after) == {
         "A": {"trained": (2, 3), "trained_pct": (40.0, 60.0), "certified": (False, True),
-              "certified_on": (None, "2026-05-07"), "needed": (1, 0)},
+              "certified_on": (None, "2026-05-07"), "needed": (1, 0),
+              # the default validity, 24 months: until a0's training (1 Mar 2026) expires
+              "valid_until": (None, "2028-02-29"), "to_extend": (None, 1)},
         "B": {"trained": (3, 2), "trained_pct": (75.0, 50.0), "certified": (True, False),
-              "certified_on": ("2026-04-03", None), "needed": (0, 1)}}
+              "certified_on": ("2026-04-03", None), "needed": (0, 1),
+              "valid_until": ("2028-03-31", None), "to_extend": (1, None)}}
     assert (before["data_quality"]["statements_read"], after["data_quality"]["statements_read"],
             before["data_quality"]["voided"], after["data_quality"]["voided"]) == (5, 7, 0, 1)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lrs_reporter.outputs import write_all
+from lrs_reporter.outputs.local import long_date
+from lrs_reporter.outputs.pdf import TEXT
 
 from .conftest import roster, run, staff, statement
 
@@ -44,7 +47,7 @@ ISSUE_QUALITY_KEYS = {"statements_read", "duplicates", "voided", "invalid", "oth
                       "unmatched_learners", "unknown_hotels", "hotels_over_100pct"}
 # Our documented extras (README, "certification.json").
 EXTRA_TOP_KEYS = {"valid_months"}
-EXTRA_HOTEL_KEYS = {"language", "valid_until"}
+EXTRA_HOTEL_KEYS = {"language", "valid_until", "certificate_number", "to_extend"}
 EXTRA_QUALITY_KEYS = {"conflicting_duplicates", "hotels_over_100pct_ids", "lms_export_rows",
                       "lms_export_not_completed", "qualifying_statements", "trained_learners",
                       "unknown_hotel_ids"}
@@ -72,8 +75,18 @@ def test_json_has_exactly_the_issues_keys_and_the_documented_extras(tmp_path):
     (chain,) = doc["chains"]
     assert set(chain) == {"chain", "hotels", "certified_hotels", "employees", "trained"}
     assert set(doc["data_quality"]) == ISSUE_QUALITY_KEYS | EXTRA_QUALITY_KEYS
-    assert hotel["valid_until"] is None and doc["valid_months"] is None
+    # The programme's validity applies unless another is given (issue 17 §1).
+    assert hotel["valid_until"] == "2028-04-30" and doc["valid_months"] == 24
+    assert hotel["to_extend"] == 1
     assert doc["data_quality"]["statements_read"] == 1
+    never = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                     "--statements", str(tmp_path / "s.ndjson"), "--as-of",
+                                     "2026-11-01", "--valid-months", "0", "--out",
+                                     str(tmp_path / "never")])
+    assert never.exit_code == 0, never.output
+    doc = json.loads((tmp_path / "never" / "certification.json").read_text())
+    assert doc["valid_months"] is None and doc["hotels"][0]["valid_until"] is None
+    assert "training never expires" in (tmp_path / "never" / "dashboard.html").read_text()
 
 
 def test_json_holds_every_hotel_with_its_figures(cert, tmp_path):
@@ -96,17 +109,20 @@ def test_csv_and_xlsx_hold_what_the_json_holds(cert, tmp_path):
     doc = json.loads((tmp_path / "certification.json").read_text())
     rows = read_csv(tmp_path / "certification.csv")
     wb = load_workbook(tmp_path / "certification.xlsx")
-    assert wb.sheetnames == ["Hotels", "Chains", "Data quality"]
+    assert wb.sheetnames == ["Report", "Hotels", "Chains", "Data quality"]
     sheet = wb["Hotels"]
     header = [c.value for c in sheet[1]]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     for h, row, xl in zip(doc["hotels"], rows, sheet.iter_rows(min_row=2, values_only=True),
                           strict=True):
         xrow = dict(zip(header, xl, strict=True))
-        assert row["hotel_id"] == xrow["hotel_id"] == h["hotel_id"]
-        assert int(row["trained"]) == xrow["trained"] == h["trained"]
-        assert row["certified"] == str(h["certified"]) and xrow["certified"] == h["certified"]
-        assert (row["certified_on"] or None) == xrow["certified_on"] == h["certified_on"]
+        assert row["hotel_id"] == xrow["Hotel code"] == h["hotel_id"]
+        assert int(row["trained"]) == xrow["Trained"] == h["trained"]
+        assert row["certified"] == str(h["certified"]).lower()
+        assert xrow["Certified"] == ("Yes" if h["certified"] else "No")
+        day = xrow["Certified on"]
+        assert (row["certified_on"] or None) == (day and day.date().isoformat()) \
+            == h["certified_on"]
 
 
 FORMULA_NAMES = {"eq": '=HYPERLINK("http://evil.example","x")', "plus": "+1+cmd|' /C calc'!A0",
@@ -127,7 +143,7 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx(tmp_path):
         name = raw.replace("\t", "\ufffd").replace("\r", "\ufffd")  # neutralised, then cleaned
         assert rows[key]["name"] == "'" + name, key
         assert rows[key]["chain"] == "'=chain()"
-        assert cells[key]["name"].value == "'" + name and cells[key]["name"].data_type == "s"
+        assert cells[key]["Hotel"].value == "'" + name and cells[key]["Hotel"].data_type == "s"
     chains = load_workbook(tmp_path / "certification.xlsx")["Chains"]
     assert chains["A2"].value == "'=chain()" and chains["A2"].data_type == "s"
 
@@ -190,11 +206,12 @@ def test_dashboard_shows_what_a_programme_manager_needs(tmp_path):
     assert needs == ["", "2", "1", "6", ""]
     warnings = texts('//p[@class="warn"]')
     assert warnings == [
-        "1 trained learners belong to no roster hotel: add them to the staff list, or check the "
-        "hotel code they used.",
-        "1 hotel ids in statements are not on the roster.",
-        "1 hotels have more trained learners than registered employees: update their headcount "
-        "in the roster."]
+        "1 trained learner belongs to no hotel on the roster. Add them to the staff list, or "
+        "check the hotel code in their course link.",
+        "Statements name 1 hotel code that is not on the roster: NOPE. Add the hotel to the "
+        "roster, or correct the code in the course link.",
+        "1 hotel has more trained learners than registered employees: Hotel O (O). Update "
+        "their number of employees in the roster."]
 
 
 def test_dashboard_escapes_a_hostile_hotel_name_and_fetches_nothing(tmp_path):
@@ -215,8 +232,8 @@ def test_pdfs_exist_for_exactly_the_certified_hotels_with_name_and_date(cert, tm
     pdfs = sorted(p.name for p in (tmp_path / "certificates").glob("*.pdf"))
     assert pdfs == ["A.pdf"]
     text = PdfReader(tmp_path / "certificates" / "A.pdf").pages[0].extract_text()
-    assert HOSTILE in text and "2026-06-10" in text and "2028-01-09" in text
-    assert "Tanúsítvány" in text and "Érvényes eddig: 2028-01-09" in text  # roster language
+    assert HOSTILE in text and "2026. június 10." in text  # in the roster language
+    assert "Tanúsítvány" in text and "Érvényes eddig: 2028. január 9." in text
 
 
 def test_hotel_ids_that_would_collide_get_distinct_safe_file_names(tmp_path):
@@ -261,7 +278,10 @@ def test_a_very_long_hotel_name_stays_inside_the_frame(tmp_path, language):
     assert all(x > 10 / 25.4 * 72 for x, _, _, _ in lines)
     for (_, y1, size1, t1), (_, y2, _, t2) in zip(lines, lines[1:], strict=False):
         assert y1 - y2 >= size1 * 0.9, (t1, t2)  # each line below the last, none overlap
-    assert lines[-3][3].endswith("2026-05-01") and lines[-2][3].endswith("2027-04-30")
+    texts = [t for _, _, _, t in lines]  # the dates are there, written out (issue 17 §3)
+    on, until = (long_date(d, language) for d in ("2026-05-01", "2027-04-30"))
+    assert [t for t in texts if t.endswith((on, until))] == [
+        TEXT[language][2].format(date=on), TEXT[language][3].format(date=until)]
 
 
 def test_polish_and_hungarian_letters_survive_into_the_pdf(tmp_path):
@@ -303,11 +323,46 @@ def test_conflicting_duplicates_are_a_dashboard_warning_and_a_data_quality_row(t
     again = {**statement("a@example.org", hotel="A"), "id": first["id"]}
     write_all(run([first, again], roster(("A", 1))), tmp_path)
     page = (tmp_path / "dashboard.html").read_text()
-    assert "1 statement ids were sent again with different content; the first copy read " \
+    assert "1 statement was sent again with different content; the first copy read " \
         "counts." in page
     sheet = load_workbook(tmp_path / "certification.xlsx")["Data quality"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["conflicting_duplicates"] == 1 and rows["duplicates"] == 1
+    assert rows["Statements sent again with different content"] == 1
+    assert rows["Statements sent more than once (counted once)"] == 1
+    assert rows["To do"].startswith("1 statement was sent again with different content")
+
+
+def test_data_quality_speaks_plainly_names_hotels_and_codes_and_lists_skipped_lines(tmp_path):
+    """Issue 17 §1: plain sentences with what to do, a hotel with 0 employees and one over
+    100 % named, unknown codes named, and the skipped lines inside the dashboard itself."""
+    from dataclasses import replace
+
+    from lxml import html as lxml_html
+
+    hotels = roster(("FULL", 1), ("ZERO", 0), ("OK", 1))
+    sts = [statement(f"p{i}@example.org", hotel="FULL") for i in range(2)]
+    sts += [statement(f"x{i}@example.org", hotel=f"GHOST-{i}") for i in range(12)]
+    cert = replace(run(sts, hotels), warnings=("s.ndjson:7: skipped: not valid JSON",))
+    write_all(cert, tmp_path)
+    doc = lxml_html.fromstring((tmp_path / "dashboard.html").read_text())
+    section = doc.xpath('//section[@aria-labelledby="h-quality"]')[0]
+    warns = [" ".join(p.text_content().split()) for p in section.xpath('p[@class="warn"]')]
+    ghosts = ", ".join(f"GHOST-{i}" for i in (0, 1, 10, 11, 2, 3, 4, 5, 6, 7))
+    assert warns == [
+        "12 trained learners belong to no hotel on the roster. Add them to the staff list, or "
+        "check the hotel code in their course link.",
+        f"Statements name 12 hotel codes that are not on the roster: {ghosts} and 2 more. Add "
+        "the hotel to the roster, or correct the code in the course link.",
+        "1 hotel has more trained learners than registered employees: Hotel FULL (FULL). "
+        "Update their number of employees in the roster.",
+        "1 hotel has 0 employees in the roster and cannot be certified: Hotel ZERO (ZERO). "
+        "Enter their number of employees in the roster."]
+    labels = section.xpath(".//th/text()")
+    assert "Statements voided" in labels and not any("_" in label for label in labels)
+    assert section.xpath('.//ul[@class="skipped"]/li/text()') == [
+        "s.ndjson:7: skipped: not valid JSON"]
+    alert = doc.xpath('//p[@class="warn alert"]')[0].text_content()
+    assert alert.startswith("4 data problems need attention")
 
 
 def test_a_certificate_prints_what_it_cannot_show_as_a_question_mark_and_drops_controls(
@@ -351,3 +406,94 @@ def test_a_hostile_or_empty_name_still_gives_a_certificate_inside_the_frame(tmp_
         assert texts[2].startswith("WWWW") and texts[3].endswith("…")  # two lines, then cut
     else:
         assert texts[2] == "NL-9"  # no printable name: the hotel id stands in
+
+
+def test_dashboard_lists_hotels_lapsing_within_90_days_with_who_must_train(tmp_path):
+    """A (2 employees, needs 2) is certified by a learner of Jan 2025 and one of Jun 2026: with
+    24 months it lapses when the first expires, 9 Jan 2027, within 90 days of 1 Nov 2026, well
+    before its certification date + 24 months; one more learner keeps it. B (trained in 2026)
+    does not lapse within 90 days; C is not certified."""
+    from lxml import html as lxml_html
+
+    hotels = roster(("A", 2), ("B", 1), ("C", 4))
+    sts = [statement("a1@example.org", hotel="A", when="2025-01-10T09:00:00Z"),
+           statement("a2@example.org", hotel="A", when="2026-06-10T09:00:00Z"),
+           statement("b1@example.org", hotel="B", when="2026-06-10T09:00:00Z"),
+           statement("c1@example.org", hotel="C", when="2026-06-10T09:00:00Z")]
+    cert = run(sts, hotels, valid_months=24)
+    write_all(cert, tmp_path)
+    doc = lxml_html.fromstring((tmp_path / "dashboard.html").read_text())
+    rows = [[" ".join(" ".join(td.itertext()).split()) for td in tr.xpath("td")]
+            for tr in doc.xpath('//section[@aria-labelledby="h-lapsing"]//tbody/tr')]
+    assert rows == [["Hotel A (A)", "C", "9 January 2027", "1 more learner"]]
+    heads = doc.xpath('//section[@aria-labelledby="h-lapsing"]//th/text()')
+    assert heads == ["Hotel", "Chain", "Certified until", "Must train by then"]
+    cards = [" ".join(" ".join(e.itertext()).split()) for e in doc.xpath('//div[@class="card"]')]
+    assert "1 certified hotels lapsing within 90 days" in cards
+    note = " ".join(doc.xpath('//section[@aria-labelledby="h-lapsing"]//p[@class="note"]')[0]
+                    .text_content().split())
+    assert "earliest learners expire first" in note and "24 months" in note
+    header = doc.xpath("//header/p")[0].text_content()
+    assert "training valid 24 months" in header
+
+
+def test_workbook_has_a_report_sheet_typed_cells_and_plain_headers(tmp_path):
+    """Issue 17 §2, read back with openpyxl: dates are date cells, shares percentage cells,
+    Yes/No, plain headers, an independent hotel's chain named, the three highlights."""
+    hotels = roster(("A", 2), ("B", 1), ("C", 4), ("D", 3))
+    hotels.loc[3, "chain"] = ""
+    sts = [statement("a1@example.org", hotel="A", when="2025-01-10T09:00:00Z"),
+           statement("a2@example.org", hotel="A", when="2026-06-10T09:00:00Z"),
+           statement("b1@example.org", hotel="B", when="2026-06-10T09:00:00Z"),
+           statement("c1@example.org", hotel="C", when="2026-06-10T09:00:00Z")]
+    write_all(run(sts, hotels, valid_months=24), tmp_path)
+    wb = load_workbook(tmp_path / "certification.xlsx")
+    report = {a: b for a, b in wb["Report"].iter_rows(values_only=True)}
+    assert report["Report date (as of)"].date() == date(2026, 11, 1)
+    assert wb["Report"]["B1"].is_date
+    assert report["Threshold: share of employees trained"] == 0.6
+    assert wb["Report"]["B2"].number_format == "0.0%"
+    assert report["Training valid for"] == "24 months"
+    assert (report["Hotels on the roster"], report["Certified hotels"],
+            report["Certified hotels lapsing within 90 days"]) == (4, 2, 1)
+    assert report["Certificate numbers"] == "none: no certificate key"
+    ws = wb["Hotels"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["Hotel code", "Hotel", "Chain", "City", "Country", "Language"]
+    assert not any("_" in h for h in header)  # no code names
+    a = dict(zip(header, ws[2], strict=True))
+    assert a["Share trained"].value == 1.0 and a["Share trained"].number_format == "0.0%"
+    assert a["Share trained"].data_type == "n"
+    assert a["Certified"].value == "Yes" and a["Certified on"].is_date
+    assert a["Certified on"].value.date() == date(2026, 6, 10)
+    assert a["Valid until"].value.date() == date(2027, 1, 9)
+    assert a["Employees"].data_type == "n"
+    c = dict(zip(header, ws[4], strict=True))
+    assert c["Certified"].value == "No" and c["Share trained"].value == 0.25
+    assert c["Certified on"].value is None
+    d = dict(zip(header, ws[5], strict=True))
+    assert d["Chain"].value == "(independent)"
+    rules = {str(r.sqref): r.rules[0].formula[0] for r in ws.conditional_formatting}
+    assert rules == {"J2:J5": '$J2="Yes"', "M2:M5": "AND($M2>=1,$M2<=3)",
+                     "L2:L5": 'AND($L2<>"",$L2<=DATE(2027,1,30))'}
+
+
+def test_csv_writes_true_false_and_whole_numbers_without_a_decimal_point(cert, tmp_path):
+    write_all(cert, tmp_path)
+    text = (tmp_path / "certification.csv").read_text(encoding="utf-8")
+    rows = read_csv(tmp_path / "certification.csv")
+    assert [r["certified"] for r in rows] == ["true", "false", "false"]
+    assert rows[0]["trained_pct"] == "60" and rows[1]["trained_pct"] == "10"
+    assert ".0," not in text and "True" not in text and "False" not in text
+
+
+def test_the_workbook_carries_the_as_of_day_not_the_clock(cert, tmp_path):
+    """openpyxl stamps the time of saving; two runs a second apart must still be identical."""
+    import zipfile
+
+    write_all(cert, tmp_path)
+    with zipfile.ZipFile(tmp_path / "certification.xlsx") as xlsx:
+        assert {i.date_time for i in xlsx.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+        core = xlsx.read("docProps/core.xml").decode()
+    assert "2026-11-01T00:00:00Z</dcterms:modified>" in core
+    assert load_workbook(tmp_path / "certification.xlsx")["Hotels"]["A2"].value == "A"
