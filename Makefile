@@ -47,7 +47,7 @@ report: install
 
 demo: build report
 	@echo
-	@echo "Packages:     dist/  (one zip per language and format; see README, 'Importing into an LMS')"
+	@echo "Packages:     dist/  (one zip per language and format; see README, 'L&D admin: which zip goes where')"
 	@echo "Dashboard:    reports/dashboard.html"
 	@echo "Certificates: reports/certificates/"
 
