@@ -23,7 +23,7 @@
   var doc = document, root = doc.documentElement;
   var data = JSON.parse(doc.getElementById("noroom-data").textContent);
   var ui = data.ui;
-  var steps = [], cur = 0, adapter = null, mode = "normal", mastery = data.mastery;
+  var steps = [], cur = 0, adapter = null, tracked = false, mode = "normal", mastery = data.mastery;
   var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0 };
   var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false;
   /* The adapter while the session is open; null once exit() was called, so nothing reaches an
@@ -147,12 +147,12 @@
   /* The Back/Next bar follows the content (never fixed to the frame's bottom, which may be out of
    * sight): room below it as tall as the frame's hidden part lets the learner scroll this
    * document until the bar is in sight, without scrolling the LMS's page. */
-  function fitFrame() { doc.body.style.paddingBottom = hiddenBelow() ? hiddenBelow() + "px" : ""; }
+  function fitFrame() { var below = hiddenBelow(); doc.body.style.paddingBottom = below ? below + "px" : ""; }
 
   function save() {
-    var adapter = tracker();
-    if (!adapter) return Promise.resolve(false);
-    return when(adapter.save(encode(), { location: steps[cur] || "", progress: progress(), hotel: state.hotel }))
+    var to = tracker();
+    if (!to) return Promise.resolve(false);
+    return when(to.save(encode(), { location: steps[cur] || "", progress: progress(), hotel: state.hotel }))
       .catch(function () { return false; });
   }
 
@@ -293,7 +293,7 @@
    * the learning platform to retake the quiz (the LMS resumes on the result, with Retake). */
   function finish() {
     if (finishedOnce) return;
-    var last = save(), failed = state.done !== 1 && recording() && !passes(score().scaled);
+    var last = save(), failed = tracked && recording() && !passes(score().scaled);
     finishedOnce = true;
     last.then(function () { if (adapter) adapter.exit(state.done === 1); });
     $$("#retry, #finish, #unseen, #back, #next").forEach(function (b) { b.hidden = true; });
@@ -335,6 +335,7 @@
       finishedOnce = true; adapter.exit(state.done === 1);
     });
     window.addEventListener("resize", fitFrame);
+    try { if (window.top !== window) window.top.addEventListener("resize", fitFrame); } catch (e) { /* cross-origin */ }
   }
 
   var saved = null;
@@ -353,6 +354,7 @@
   function begin(info) {
     info = info || {};
     mode = info.mode || "normal";
+    tracked = !!info.tracked;
     if (typeof info.mastery === "number" && info.mastery > 0 && info.mastery <= 1) mastery = info.mastery;
     if (!info.tracked) notify("not_saved");
     else if (!recording()) notify("review_mode");
