@@ -14,7 +14,7 @@ from tests.support.browser import run_axe
 from tests.support.player import Player
 
 from .conftest import real_package
-from .test_scorm_runtime import HIDE, VERSIONS, cmi, launch, resume_preload, status
+from .test_scorm_runtime import HIDE, VERSIONS, cmi, launch, resume_preload, status, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +88,25 @@ def test_a_passed_learner_who_closes_is_told_nothing_about_retaking(lms_server, 
     page.wait_for_function(FINISH)
     assert player.frame.inner_text("#result-text").endswith(ui["finished"])
     assert status(site.lms.last["cmi"], fmt) == passed(fmt)
+
+
+@pytest.mark.parametrize("how", ["close", "leave"])
+def test_a_failed_2004_learner_stays_incomplete_after_terminate(lms_server, page, mini_dist, how):
+    """Moodle 4.5 turns progress_measure 1 into completed at Terminate whenever the manifest gave
+    a completion threshold (the host does the same): a learner who failed has seen and answered
+    everything, yet must stay incomplete, or Moodle ticks completion and reopens the attempt
+    in review mode, where no retake counts."""
+    site, player = launch(lms_server, page, mini_dist, "en", "scorm2004")
+    player.play("frontdesk", correct=False)
+    if how == "close":
+        player.frame.click("#finish")
+    else:
+        player.frame.evaluate("location.href = 'about:blank'")
+    page.wait_for_function(FINISH)
+    wait_until(page, lambda: site.lms.last["cmi"]["session_time"] != "", "the final commit")
+    last = site.lms.last["cmi"]
+    assert (last["completion_status"], last["success_status"]) == ("incomplete", "failed")
+    assert float(last["progress_measure"]) < 1
 
 
 @pytest.mark.parametrize("how", ["close", "leave"])
@@ -245,20 +264,22 @@ class LearnerInSight:
         return seen
 
 
-@pytest.mark.parametrize("width,height,above", [(1280, 900, 150), (375, 812, 150),
-                                                (1280, 500, 100)],
+# Moodle 4.5's frame is 666 px high; where it starts was measured on a real Moodle (issue 12).
+@pytest.mark.parametrize("width,height,above", [(1280, 900, 260), (375, 667, 285), (1280, 500, 1)],
                          ids=["desktop-1280x900", "phone-375", "popup-500"])
 def test_next_is_in_sight_in_a_frame_that_reaches_below_the_window(lms_server, browser,
                                                                    course_dist, width, height,
                                                                    above):
-    """The LMS's bar above a frame as tall as the window: the frame's bottom is `above` px below
-    the window. On every step of the real course the learner brings Next (and each option and
+    """Moodle's page: its header `above` px high, then the course's 666 px frame, which reaches
+    below the window. On every step of the real course the learner brings Next (and each option and
     Check answer) into sight by scrolling the course alone; focusing headings and verdicts never
     scrolls the LMS's page."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     site = lms_server(real_package(course_dist, "en", "scorm12"))
-    page.goto(f"{site.url}/lms/host.html?v=12&frame=tall&above={above}")
+    page.goto(f"{site.url}/lms/host.html?v=12&frame=tall&above={above}&height=666")
+    assert page.evaluate("document.querySelector('iframe').getBoundingClientRect().bottom") > \
+        height
     player = Player(page)
     seen = LearnerInSight(page, player).play("frontdesk")
     assert len(seen) > 10 and any(s.startswith("q:") for s in seen)

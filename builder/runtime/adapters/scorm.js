@@ -73,6 +73,7 @@ window.NoroomAdapter = function (data, hooks) {
       writes = mode === "normal";
       var st = get(E.sus);
       var status = v12 ? get("cmi.core.lesson_status") : get("cmi.completion_status");
+      done = status === "completed" || status === "passed";
       if (v12 ? status === "not attempted" || status === "" : status === "not attempted" || status === "unknown") {
         set(v12 ? "cmi.core.lesson_status" : "cmi.completion_status", "incomplete");
       }
@@ -87,7 +88,10 @@ window.NoroomAdapter = function (data, hooks) {
       if (!writes) return false;
       set(E.loc, info.location.slice(0, 255));
       set(E.sus, state);
-      if (!v12) set("cmi.progress_measure", (info.progress / 100).toFixed(2));
+      // 1 only once completed: a learner who failed has seen and answered everything, and an LMS
+      // may turn progress_measure 1 into "completed" (Moodle 4.5 does at Terminate whenever a
+      // completion threshold is known, whatever completedByMeasure says: issue 12, moodle bench).
+      if (!v12) set("cmi.progress_measure", done ? "1" : (Math.min(info.progress, 99) / 100).toFixed(2));
       if (!done) set(E.exit, "suspend");
       return commit();
     },
