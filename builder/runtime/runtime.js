@@ -131,32 +131,19 @@
     var r = el.getBoundingClientRect(), room = window.innerHeight - hiddenBelow();
     if (r.top < 0 || r.bottom > room) window.scrollBy(0, r.top - Math.max(0, (room - r.height) / 3));
   }
-  /* How much of this document's viewport the learner cannot see at its bottom: the part below the
-   * window, through every same-origin frame above us, plus what the LMS's page lays over the
-   * frame's visible bottom; 0 when not framed or when we may not look. */
+  /* How much of this document's viewport lies below the visible part of the (top) window,
+   * through every same-origin frame above us; 0 when not framed or when we may not look. */
   function hiddenBelow() {
-    var w = window, top = 0, visible = window.innerHeight, first = null;
+    var w = window, top = 0, visible = window.innerHeight;
     try {
       while (w.parent !== w && w.frameElement) {
         var f = w.frameElement;
         top += f.getBoundingClientRect().top + f.clientTop; // our top, in w.parent's viewport
-        if (!first) first = { frame: f, top: top };
         w = w.parent;
         visible = Math.min(visible, w.innerHeight - top);
       }
-      if (first) visible -= coveredAbove(first.frame, first.top + visible);
     } catch (e) { /* a cross-origin parent: nothing to measure */ }
     return Math.max(0, Math.min(window.innerHeight - visible, window.innerHeight - 200));
-  }
-  /* Moodle 4.5 lays its own navigation panel (#scorm_navpanel) over the bottom of the frame: how
-   * many px above `bottom` (the frame's visible bottom, in its parent's viewport) the parent's
-   * page covers the frame where Back and Next stand. */
-  function coveredAbove(frame, bottom) {
-    var d = frame.ownerDocument, nav = $(".nav").getBoundingClientRect(), n = 0;
-    var left = frame.getBoundingClientRect().left + frame.clientLeft, xs = [left + nav.left + 30, left + nav.right - 30];
-    function free(y) { return xs.every(function (x) { var e = d.elementFromPoint(x, y); return !e || e === frame; }); }
-    while (n < 200 && !free(bottom - 1 - n)) n += 8;
-    return n;
   }
   /* The Back/Next bar follows the content (never fixed to the frame's bottom, which may be out of
    * sight): room below it as tall as the frame's hidden part lets the learner scroll this
