@@ -131,6 +131,16 @@
     var r = el.getBoundingClientRect(), room = window.innerHeight - hiddenBelow();
     if (r.top < 0 || r.bottom > room) window.scrollBy(0, r.top - Math.max(0, (room - r.height) / 3));
   }
+  /* A new step starts at its top. If the LMS's page was scrolled (a wheel or finger chaining from
+   * the course to it) so that the frame's top is above its window, scroll that page back up just
+   * enough to show the frame's top (moodle bench: the result's score sat above the window);
+   * never down, never otherwise. */
+  function topInSight() {
+    try {
+      var f = window.frameElement, t = f ? f.getBoundingClientRect().top : 0;
+      if (t < 0) f.ownerDocument.defaultView.scrollBy(0, t);
+    } catch (e) { /* a cross-origin parent: leave its page alone */ }
+  }
   /* How much of this document's viewport lies below the visible part of the (top) window,
    * through every same-origin frame above us; 0 when not framed or when we may not look. */
   function hiddenBelow() {
@@ -183,7 +193,7 @@
     var unseen = id === "result" && state.done !== 1 && passes(score().scaled);
     $("#back").disabled = cur === 0 || (id === "result" && !unseen);
     updateNext();
-    if (focus !== false) { window.scrollTo(0, 0); focusHere(el && $("h1", el)); }
+    if (focus !== false) { window.scrollTo(0, 0); topInSight(); focusHere(el && $("h1", el)); }
     fitFrame();
     save();
   }

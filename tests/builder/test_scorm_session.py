@@ -304,3 +304,26 @@ def test_next_is_in_sight_in_a_frame_that_reaches_below_the_window(lms_server, b
     assert status(cmi(page), "scorm12") == ("passed",)
     assert page.evaluate("window.scrollY") == 0
     context.close()
+
+
+def test_a_new_step_starts_with_its_top_in_sight_after_the_lms_page_scrolled(lms_server,
+                                                                             browser,
+                                                                             course_dist):
+    """Moodle's page scrolled down (a wheel chaining from the course frame to it) hides the
+    frame's top; the next step must start with its heading in the window (moodle bench: the
+    result's score sat above the 500 px popup). The LMS's page moves up only that far."""
+    context = browser.new_context(viewport={"width": 1280, "height": 500})
+    page = context.new_page()
+    site = lms_server(real_package(course_dist, "en", "scorm12"))
+    page.goto(f"{site.url}/lms/host.html?v=12&frame=tall&above=1&height=666")
+    player = Player(page)
+    page.evaluate("window.scrollTo(0, 150)")
+    LearnerInSight(page, player).click("#next")
+    player.frame.wait_for_function("document.querySelector('.step.current').dataset.step "
+                                   "!== 'page:welcome'")
+    heading = player.frame.evaluate(
+        "window.frameElement.getBoundingClientRect().top + "
+        "document.querySelector('.step.current h1').getBoundingClientRect().top")
+    assert 0 <= heading < 500
+    assert page.evaluate("window.scrollY") == 1  # the frame's top at the window's top, no more
+    context.close()
