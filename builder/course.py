@@ -35,11 +35,12 @@ UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example"}
 # code).
 RUNTIME_UI_KEYS = frozenset({
     "back", "check_answer", "choose_answer_first", "choose_role_intro", "choose_role_title",
-    "correct", "finish", "finished", "hotel_hint", "hotel_invalid", "hotel_label", "hotel_title",
-    "incorrect", "language_name", "next", "not_saved", "page_of", "progress_label",
-    "question_of", "quiz_intro", "quiz_title", "result_failed", "result_passed", "result_title",
-    "result_unseen", "resume_no", "resume_question", "resume_title", "resume_yes", "retry",
-    "save_failed", "save_refused", "save_restored", "skip_link",
+    "correct", "finish", "finished", "finished_retake", "hotel_hint", "hotel_invalid",
+    "hotel_label", "hotel_title", "incorrect", "language_name", "next", "not_saved", "page_of",
+    "progress_label", "question_of", "quiz_intro", "quiz_title", "result_failed", "result_passed",
+    "result_review", "result_title", "result_unseen", "resume_no", "resume_question",
+    "resume_title", "resume_yes", "retry", "review_mode", "save_failed", "save_refused",
+    "save_restored", "skip_link",
 })
 
 

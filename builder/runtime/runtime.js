@@ -14,6 +14,8 @@
  *   exit(finished)     terminate once (pagehide or the Finish button)
  *   flush()            page is being hidden: push what is queued (keepalive)
  * hooks.notify(key) shows ui[key] to the learner ("save_failed", "save_restored", ...).
+ * The core calls no adapter method after exit() (issue 12 item 8: an LMS refuses every call after
+ * LMSFinish/Terminate), and never complete() in "browse" or "review" mode (item 12: no new result).
  * data (the page's #noroom-data JSON) holds the structure, ui strings and data.xapi vocabulary.
  */
 (function () {
@@ -21,9 +23,15 @@
   var doc = document, root = doc.documentElement;
   var data = JSON.parse(doc.getElementById("noroom-data").textContent);
   var ui = data.ui;
-  var steps = [], cur = 0, adapter = null, mode = "normal", mastery = data.mastery;
+  var steps = [], cur = 0, adapter = null, tracked = false, mode = "normal", mastery = data.mastery;
   var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0 };
   var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false;
+  /* The adapter while the session is open; null once exit() was called, so nothing reaches an
+   * LMS that has finished the session (issue 12 item 8). */
+  function tracker() { return finishedOnce ? null : adapter; }
+  /* Browse/review (SCORM cmi.core.lesson_mode / cmi.mode, cmi5 moveOn launch mode): the learner
+   * looks, nothing new is recorded as a result (issue 12 item 12). */
+  function recording() { return mode === "normal"; }
 
   function $(sel, el) { return (el || doc).querySelector(sel); }
   function $$(sel, el) { return Array.prototype.slice.call((el || doc).querySelectorAll(sel)); }
@@ -114,9 +122,48 @@
     if (key === "save_restored") setTimeout(function () { if (n.className.indexOf("restored") > 0) n.hidden = true; }, 4000);
   }
 
+  /* ---- living in an LMS's frame (issue 12 item 11) ----
+   * Moodle's frame reaches below its window (and its popup is 500 px high): nothing may scroll
+   * the LMS's page. Focus without scrolling, then scroll only this document, if at all. */
+  function focusHere(el) {
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    var r = el.getBoundingClientRect(), room = window.innerHeight - hiddenBelow();
+    if (r.top < 0 || r.bottom > room) window.scrollBy(0, r.top - Math.max(0, (room - r.height) / 3));
+  }
+  /* A new step starts at its top. If the LMS's page was scrolled (a wheel or finger chaining from
+   * the course to it) so that the frame's top is above its window, scroll that page back up just
+   * enough to show the frame's top (moodle bench: the result's score sat above the window);
+   * never down, never otherwise. */
+  function topInSight() {
+    try {
+      var f = window.frameElement, t = f ? f.getBoundingClientRect().top : 0;
+      if (t < 0) f.ownerDocument.defaultView.scrollBy(0, t);
+    } catch (e) { /* a cross-origin parent: leave its page alone */ }
+  }
+  /* How much of this document's viewport lies below the visible part of the (top) window,
+   * through every same-origin frame above us; 0 when not framed or when we may not look. */
+  function hiddenBelow() {
+    var w = window, top = 0, visible = window.innerHeight;
+    try {
+      while (w.parent !== w && w.frameElement) {
+        var f = w.frameElement;
+        top += f.getBoundingClientRect().top + f.clientTop; // our top, in w.parent's viewport
+        w = w.parent;
+        visible = Math.min(visible, w.innerHeight - top);
+      }
+    } catch (e) { /* a cross-origin parent: nothing to measure */ }
+    return Math.max(0, Math.min(window.innerHeight - visible, window.innerHeight - 200));
+  }
+  /* The Back/Next bar follows the content (never fixed to the frame's bottom, which may be out of
+   * sight): room below it as tall as the frame's hidden part lets the learner scroll this
+   * document until the bar is in sight, without scrolling the LMS's page. */
+  function fitFrame() { var below = hiddenBelow(); doc.body.style.paddingBottom = below ? below + "px" : ""; }
+
   function save() {
-    if (!adapter) return Promise.resolve(false);
-    return when(adapter.save(encode(), { location: steps[cur] || "", progress: progress(), hotel: state.hotel }))
+    var to = tracker();
+    if (!to) return Promise.resolve(false);
+    return when(to.save(encode(), { location: steps[cur] || "", progress: progress(), hotel: state.hotel }))
       .catch(function () { return false; });
   }
 
@@ -130,7 +177,7 @@
       var pid = id.slice(5), first = !state.seen[pid];
       state.seen[pid] = 1;
       var page = data.pages.filter(function (p) { return p.id === pid; })[0];
-      if (first && adapter) adapter.page({ id: pid, module: page.module, progress: progress() });
+      if (first && tracker()) adapter.page({ id: pid, module: page.module, progress: progress() });
       if (first) judgeLate();
     }
     if (id.indexOf("q:") === 0) prepareQuestion(id.slice(2), el);
@@ -146,7 +193,8 @@
     var unseen = id === "result" && state.done !== 1 && passes(score().scaled);
     $("#back").disabled = cur === 0 || (id === "result" && !unseen);
     updateNext();
-    if (focus !== false) { var h = el && $("h1", el); if (h) h.focus(); window.scrollTo(0, 0); }
+    if (focus !== false) { window.scrollTo(0, 0); topInSight(); focusHere(el && $("h1", el)); }
+    fitFrame();
     save();
   }
   function updateNext() {
@@ -183,7 +231,9 @@
     $(".check", el).hidden = a != null;
     var qq = pathQuestions();
     $(".qnum", el).textContent = fmt(ui.question_of, { n: qq.indexOf(q) + 1, total: qq.length });
-    qShown[qid] = Date.now();
+    // The answer's latency runs from here (issue 12 item 9): only while the question is open, so
+    // re-rendering it after the check does not reset the clock.
+    if (a == null) qShown[qid] = Date.now();
   }
 
   function checkAnswer(qid) {
@@ -191,13 +241,13 @@
     var picked = $("input:checked", el);
     if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict wrong"; return; }
     var q = data.questions.filter(function (x) { return x.id === qid; })[0];
-    var idx = q.options.indexOf(picked.value);
+    var idx = q.options.indexOf(picked.value), latencyMs = Date.now() - (qShown[qid] || started);
     state.answers[qid] = idx;
     prepareQuestion(qid, el);
-    $(".verdict", el).focus();
-    if (adapter) adapter.answer({ id: qid, module: q.module, response: picked.value, correct: picked.value === q.correct,
+    focusHere($(".verdict", el));
+    if (tracker()) adapter.answer({ id: qid, module: q.module, response: picked.value, correct: picked.value === q.correct,
       correctResponse: q.correct, description: q.description, attempt: state.att,
-      latencyMs: Date.now() - (qShown[qid] || Date.now()), choices: q.options });
+      latencyMs: latencyMs, choices: q.options });
     updateNext();
     save();
   }
@@ -210,8 +260,8 @@
   function judge() {
     var s = score(), pct = Math.round(100 * s.scaled), passed = passes(s.scaled);
     var all = !unseenPages().length;
-    if (passed && all) state.done = 1;
-    if (adapter) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
+    if (passed && all && recording()) state.done = 1;
+    if (tracker() && recording()) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
       durationMs: Date.now() - started })).then(save);
     return { passed: passed, pct: pct };
   }
@@ -219,7 +269,8 @@
     var r = judge(), unseen = r.passed ? unseenPages() : [];
     // Passed with a page of the path unseen (e.g. a bookmark from before the page was added):
     // not complete yet in any format, so name each page, with a button that opens it.
-    var text = !r.passed ? ui.result_failed : unseen.length ? ui.result_unseen : ui.result_passed;
+    var text = !recording() ? ui.result_review : !r.passed ? ui.result_failed
+      : unseen.length ? ui.result_unseen : ui.result_passed;
     $("#result-text").textContent = fmt(text, { score: r.pct, mastery: Math.round(mastery * 100) });
     $("#retry").hidden = r.passed;
     var list = $("#unseen");
@@ -247,12 +298,18 @@
     show(steps.indexOf("quiz"));
   }
 
+  /* Close the training: the last save, then exit() ends the LMS session. Nothing on screen may
+   * need the LMS after that (issue 12 item 8: a retake after LMSFinish was lost), so the result
+   * stays, every button goes, and a learner who failed is told to open the training again from
+   * the learning platform to retake the quiz (the LMS resumes on the result, with Retake). */
   function finish() {
     if (finishedOnce) return;
+    var last = save(), failed = tracked && recording() && !passes(score().scaled);
     finishedOnce = true;
-    save().then(function () { if (adapter) adapter.exit(state.done === 1); });
-    $("#finish").disabled = true;
-    $("#result-text").textContent += " " + ui.finished;
+    last.then(function () { if (adapter) adapter.exit(state.done === 1); });
+    $$("#retry, #finish, #unseen, #back, #next").forEach(function (b) { b.hidden = true; });
+    $("#result-text").textContent += " " + ui.finished + (failed ? " " + ui.finished_retake : "");
+    focusHere($("#result-text"));
   }
 
   /* ---- wiring ---- */
@@ -279,12 +336,17 @@
     $("#resume-yes").addEventListener("click", function () { resumeChoice(true); });
     $("#resume-no").addEventListener("click", function () { resumeChoice(false); });
     // Commit when the page is hidden or left: `unload` is unreliable on phones and blocks bfcache.
-    doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "hidden") { save(); if (adapter && adapter.flush) adapter.flush(); } });
-    window.addEventListener("pagehide", function () {
-      save();
-      if (adapter && adapter.flush) adapter.flush();
-      if (adapter && !finishedOnce) { finishedOnce = true; adapter.exit(state.done === 1); }
+    doc.addEventListener("visibilitychange", function () {
+      if (doc.visibilityState === "hidden" && tracker()) { save(); if (adapter.flush) adapter.flush(); }
     });
+    window.addEventListener("pagehide", function () {
+      if (!tracker()) return;
+      save();
+      if (adapter.flush) adapter.flush();
+      finishedOnce = true; adapter.exit(state.done === 1);
+    });
+    window.addEventListener("resize", fitFrame);
+    try { if (window.top !== window) window.top.addEventListener("resize", fitFrame); } catch (e) { /* cross-origin */ }
   }
 
   var saved = null;
@@ -303,8 +365,10 @@
   function begin(info) {
     info = info || {};
     mode = info.mode || "normal";
+    tracked = !!info.tracked;
     if (typeof info.mastery === "number" && info.mastery > 0 && info.mastery <= 1) mastery = info.mastery;
     if (!info.tracked) notify("not_saved");
+    else if (!recording()) notify("review_mode");
     state = fresh();
     needHotel = !!info.needHotel;
     saved = decode(info.state);
@@ -315,7 +379,8 @@
       // Ask first: a learner on a shared computer may not be the one who left off.
       $$(".step").forEach(function (el) { el.classList.toggle("current", el.getAttribute("data-step") === "resume"); });
       $("#back").disabled = true; $("#next").hidden = true; $("#stepinfo").textContent = "";
-      var h = $('.step[data-step="resume"] h1'); if (h) h.focus();
+      focusHere($('.step[data-step="resume"] h1'));
+      fitFrame();
       return;
     }
     show(0, false);

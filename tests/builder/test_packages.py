@@ -58,15 +58,21 @@ def test_schema_rejects_an_invalid_manifest(mini_dist, fmt):
     assert not schema.validate(etree.fromstring(broken))
 
 
+@pytest.mark.parametrize("lang", REAL_LANGUAGES)
 @pytest.mark.parametrize("fmt", SCORM)
-def test_one_organization_with_a_root_item_holding_the_sco(mini_dist, fmt):
-    root = etree.fromstring(members(mini_dist / f"mini_en_{fmt}.zip")["imsmanifest.xml"])
-    orgs = root.findall("{*}organizations/{*}organization")
-    assert len(orgs) == 1
-    top = orgs[0].findall("{*}item")
-    assert len(top) == 1 and top[0].get("identifierref") is None
-    (sco,) = top[0].findall("{*}item")
-    assert sco.get("identifierref") == root.find(".//{*}resource").get("identifier")
+def test_one_organization_with_one_item_that_is_the_sco(course_dist, fmt, lang):
+    """Issue 12 item 10: an extra item around the SCO showed in Moodle's table of contents as a
+    folder and the SCO under the same long title. One item per SCO, straight under the
+    organization, referencing the SCO's resource; still valid against the official XSDs."""
+    files = members(real_package(course_dist, lang, fmt))
+    root = etree.fromstring(files["imsmanifest.xml"])
+    schema = scorm_schema(SCORM12_NS if fmt == "scorm12" else SCORM2004_NS)
+    assert schema.validate(root), schema.error_log
+    (org,) = root.findall("{*}organizations/{*}organization")
+    scos = root.findall(".//{*}resource")
+    items = list(org.iter("{*}item"))
+    assert [i.get("identifierref") for i in items] == [r.get("identifier") for r in scos]
+    (sco,) = org.findall("{*}item")  # at the top, no item without a resource above it
     if fmt == "scorm12":
         assert sco.findtext("{http://www.adlnet.org/xsd/adlcp_rootv1p2}masteryscore") == "80"
     else:

@@ -2,7 +2,9 @@
 
 `lms_server(package_zip, version, preload)` unzips the package under /pkg/, serves scorm-again
 under /lms/ and records every commit the runtime's LMS API sends to /commit. `commit_mode` makes
-/commit fail on purpose ("fail" answers {"result": false}).
+/commit fail on purpose ("fail" answers {"result": false}). The host page reports every API call
+made after LMSFinish/Terminate to /violation; a test during which one arrived fails (issue 12:
+Moodle records nothing after the session ended, so such a call is a lost result).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class LmsState:
     commits: list[dict[str, Any]] = field(default_factory=list)
     commit_mode: str = "ok"
     failures: int = 0
+    violations: list[str] = field(default_factory=list)
 
     @property
     def last(self) -> dict[str, Any]:
@@ -45,6 +48,11 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if self.path.startswith("/violation"):
+            self.lms.violations.append(body.decode("utf-8", "replace"))
+            self.send_response(204)
+            self.end_headers()
+            return
         if self.path.startswith("/commit"):
             ok = self.lms.commit_mode == "ok"
             if ok:
@@ -90,11 +98,12 @@ def unpack(package: Path, dest: Path) -> None:
 
 @pytest.fixture
 def lms_server(tmp_path: Path) -> Iterator[Any]:
-    """Factory: lms_server(zip) -> Served, with the package at /pkg/ and the LMS at /lms/."""
-    servers: list[ThreadingHTTPServer] = []
+    """Factory: lms_server(zip) -> Served, with the package at /pkg/ and the LMS at /lms/.
+    Fails the test if the course called any site's LMS API after its session ended."""
+    sites: list[Served] = []
 
     def start(package: Path) -> Served:
-        root = tmp_path / f"site{len(servers)}"
+        root = tmp_path / f"site{len(sites)}"
         unpack(package, root / "pkg")
         (root / "lms").mkdir(parents=True)
         for name in ("scorm12.min.js", "scorm2004.min.js"):
@@ -102,10 +111,12 @@ def lms_server(tmp_path: Path) -> Iterator[Any]:
         shutil.copy(HOST_PAGE, root / "lms" / "host.html")
         (root / "lms" / "preload.json").write_text("{}")
         server, lms = serve_folder(root)
-        servers.append(server)
-        return Served(f"http://127.0.0.1:{server.server_address[1]}", root, lms, server)
+        sites.append(Served(f"http://127.0.0.1:{server.server_address[1]}", root, lms, server))
+        return sites[-1]
 
     yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    for site in sites:
+        site.server.shutdown()
+        site.server.server_close()
+    violations = [v for site in sites for v in site.lms.violations]
+    assert violations == [], f"the course called the LMS after the session ended: {violations}"

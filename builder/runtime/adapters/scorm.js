@@ -1,6 +1,9 @@
 /* SCORM adapter (1.2 and 2004 4th Edition): data.scorm is "1.2" or "2004".
  * Finds the LMS API the standard way (window.parent chain, then window.opener, bounded), commits
- * as the learner goes and retries a failed commit, telling the learner when saving fails. */
+ * as the learner goes and retries a failed commit, telling the learner when saving fails.
+ * After LMSFinish/Terminate it calls nothing (an LMS answers every later call with an error and
+ * records nothing: issue 12 item 8). In browse/review mode (cmi.core.lesson_mode / cmi.mode) it
+ * writes nothing, only initializes and finishes: the recorded attempt stays as it was (item 12). */
 window.NoroomAdapter = function (data, hooks) {
   "use strict";
   var v12 = data.scorm === "1.2";
@@ -17,7 +20,7 @@ window.NoroomAdapter = function (data, hooks) {
     min: "cmi.score.min", max: "cmi.score.max", mode: "cmi.mode", id: "cmi.learner_id",
     name: "cmi.learner_name", wrong: "incorrect", resp: "learner_response", ts: "timestamp"
   };
-  var api = null, live = false, ended = false, failing = false, started = Date.now(), done = false;
+  var api = null, live = false, writes = false, failing = false, started = Date.now(), done = false;
 
   function find(win) {
     for (var n = 0; win && n < 12; n++) {
@@ -31,7 +34,7 @@ window.NoroomAdapter = function (data, hooks) {
     try { return String(api[fn].apply(api, b === undefined ? [a] : [a, b])); } catch (e) { return "false"; }
   }
   function get(k) { return live ? call(E.get, k) : ""; }
-  function set(k, v) { return live && call(E.set, k, String(v)) === "true"; }
+  function set(k, v) { return writes && call(E.set, k, String(v)) === "true"; }
 
   /* 1.2: HHHH:MM:SS.SS; 2004: ISO 8601 duration (PTnHnMnS). */
   function duration(ms) {
@@ -43,7 +46,7 @@ window.NoroomAdapter = function (data, hooks) {
 
   var pending = null, tries = 0;
   function commit() {
-    if (!live) return Promise.resolve(false);
+    if (!writes) return Promise.resolve(false);
     if (call(E.commit, "") === "true") {
       if (failing) { failing = false; hooks.notify("save_restored"); }
       tries = 0;
@@ -66,9 +69,11 @@ window.NoroomAdapter = function (data, hooks) {
       api = find(window) || (window.opener ? find(window.opener) : null);
       live = !!api && call(E.init, "") === "true";
       if (!live) return { tracked: false };
-      var mode = get(E.mode);
+      var mode = get(E.mode) || "normal";
+      writes = mode === "normal";
       var st = get(E.sus);
       var status = v12 ? get("cmi.core.lesson_status") : get("cmi.completion_status");
+      done = status === "completed" || status === "passed";
       if (v12 ? status === "not attempted" || status === "" : status === "not attempted" || status === "unknown") {
         set(v12 ? "cmi.core.lesson_status" : "cmi.completion_status", "incomplete");
       }
@@ -76,20 +81,23 @@ window.NoroomAdapter = function (data, hooks) {
       set(E.exit, "suspend");
       commit();
       var m = v12 ? parseFloat(get("cmi.student_data.mastery_score")) / 100 : parseFloat(get("cmi.scaled_passing_score"));
-      return { tracked: true, state: st || null, mode: mode || "normal", mastery: isNaN(m) ? null : m,
+      return { tracked: true, state: st || null, mode: mode, mastery: isNaN(m) ? null : m,
         learner: { id: get(E.id), name: get(E.name) } };
     },
     save: function (state, info) {
-      if (!live || ended) return false;
+      if (!writes) return false;
       set(E.loc, info.location.slice(0, 255));
       set(E.sus, state);
-      if (!v12) set("cmi.progress_measure", (info.progress / 100).toFixed(2));
+      // 1 only once completed: a learner who failed has seen and answered everything, and an LMS
+      // may turn progress_measure 1 into "completed" (Moodle 4.5 does at Terminate whenever a
+      // completion threshold is known, whatever completedByMeasure says: issue 12, moodle bench).
+      if (!v12) set("cmi.progress_measure", done ? "1" : (Math.min(info.progress, 99) / 100).toFixed(2));
       if (!done) set(E.exit, "suspend");
       return commit();
     },
     page: function () {},
     answer: function (q) {
-      if (!live) return;
+      if (!writes) return;
       var n = parseInt(get("cmi.interactions._count"), 10) || 0, p = "cmi.interactions." + n + ".";
       set(p + "id", (q.id + "-" + (q.attempt + 1)).slice(0, 255));
       set(p + "type", "choice");
@@ -108,7 +116,7 @@ window.NoroomAdapter = function (data, hooks) {
       }
     },
     complete: function (r) {
-      if (!live) return false;
+      if (!writes) return false;
       set(E.raw, r.raw); set(E.min, r.min); set(E.max, r.max);
       if (v12) {
         // 1.2 has one status for both: "passed" only once every page is seen as well (issue 3:
@@ -125,13 +133,15 @@ window.NoroomAdapter = function (data, hooks) {
       return commit();
     },
     exit: function (finished) {
-      if (!live || ended) return;
-      ended = true;
-      set(E.exit, finished || done ? (v12 ? "" : "normal") : "suspend");
-      set(E.time, duration(Date.now() - started));
-      call(E.commit, "");
+      if (!live) return;
+      if (writes) {
+        set(E.exit, finished || done ? (v12 ? "" : "normal") : "suspend");
+        set(E.time, duration(Date.now() - started));
+        call(E.commit, "");
+      }
       call(E.fin, "");
+      live = writes = false; // the session is over: no call of any kind from here on
     },
-    flush: function () { if (live && !ended) call(E.commit, ""); }
+    flush: function () { if (writes) call(E.commit, ""); }
   };
 };
