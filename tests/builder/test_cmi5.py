@@ -7,6 +7,7 @@ on the real course's seven languages."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 import zipfile
@@ -20,7 +21,7 @@ from builder.build import build
 from builder.check import check_package, cmi5_schema
 from builder.course import load_source
 from tests.builder.conftest import COURSE_SRC, FIXTURES, REAL_ID, REAL_LANGUAGES, real_package
-from tests.builder.test_xapi import V, close, mine, settle
+from tests.builder.test_xapi import V, close, mine, settle, wait_until
 from tests.support.browser import run_axe
 from tests.support.player import Player
 from tests.support.xapi_site import validate_statements
@@ -30,23 +31,54 @@ CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 
 
-def lms_launch(site, mode: str = "Normal", mastery: float | None = None,  # type: ignore[no-untyped-def]
-               return_url: str | None = None, hotel: str = "NL-AMS-0042") -> tuple[str, str, str]:
-    reg, session = str(uuid.uuid4()), str(uuid.uuid4())
-    launch = {"launchMode": mode, "moveOn": "CompletedAndPassed",
-              "contextTemplate": {"extensions": {V.session_extension: session,
-                                                 V.hotel_extension: hotel}}}
+ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
+
+
+def lms_launch(site, mode: str = "Normal", mastery: float | None = 0.8,  # type: ignore[no-untyped-def]
+               return_url: str | None = None, hotel: str = "NL-AMS-0042",
+               reg: str | None = None, prefs: str | None = "nl-NL,en-GB",
+               page: str = "index.html") -> tuple[str, str, str]:
+    """A launch by the test LMS (tests/support/cmi5_lms.py, CATAPULT's rules): a new session of
+    `reg` (a new registration by default) with LMS.LaunchData as CATAPULT writes it (the
+    masteryScore of cmi5.xml) and the learner's preferences (None: the LMS has none, a 404).
+    Returns the launch URL, the registration and the session id."""
+    reg = reg or str(uuid.uuid4())
+    launch = {"launchMode": mode,
+              "contextTemplate": {"contextActivities": {"grouping": [{"id": V.course_iri}]},
+                                  "extensions": {V.hotel_extension: hotel}}}
     if mastery is not None:
         launch["masteryScore"] = mastery
     if return_url:
         launch["returnURL"] = return_url
-    site.put_state("LMS.LaunchData", V.course_iri, reg, launch)
-    site.profiles["cmi5LearnerPreferences"] = json.dumps({"languagePreference": "nl-NL,en-GB"})
-    params = {"endpoint": site.endpoint, "fetch": site.url + "/fetch", "registration": reg,
-              "actor": json.dumps({"objectType": "Agent",
-                                   "account": {"homePage": "https://lms.example", "name": "E42"}}),
-              "activityId": V.course_iri}
-    return f"{site.url}/pkg/index.html?{urlencode(params)}", reg, session
+    session = site.cmi5_launch(ACTOR, V.course_iri, reg, launch)
+    site.profiles.pop("cmi5LearnerPreferences", None)
+    if prefs is not None:
+        site.profiles["cmi5LearnerPreferences"] = json.dumps(
+            {"languagePreference": prefs, "audioPreference": "on"})
+    params = {"endpoint": site.endpoint, "fetch": site.fetch_url(session), "registration": reg,
+              "actor": json.dumps(ACTOR), "activityId": V.course_iri}
+    return f"{site.url}/pkg/{page}?{urlencode(params)}", reg, session.id
+
+
+def token_of(site, session_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The Authorization the AU of that session uses (its fetched token)."""
+    (session,) = [s for s in site.lms.sessions.values() if s.id == session_id]
+    return "Basic " + base64.b64encode(f"noroom:{session.token}".encode()).decode()
+
+
+def conformant(site, reg: str) -> bool:  # type: ignore[no-untyped-def]
+    """No request was refused for breaking a cmi5 rule, and the AU is satisfied."""
+    assert site.lms.violations == []
+    return site.lms.registrations[reg].satisfied
+
+
+def finish(page, site) -> None:  # type: ignore[no-untyped-def]
+    """Finish, then wait until the LMS accepted the latest session's terminated (it follows the
+    bookmark's PUT) and the queue is empty."""
+    page.click("#finish")
+    latest = list(site.lms.sessions.values())[-1]
+    wait_until(lambda: latest.terminated)
+    settle(page, site)
 
 
 def verb_of(s: dict) -> str:
@@ -68,8 +100,7 @@ def test_cmi5_rules_on_a_passing_session(lrs, xapi_site, page, mini_dist):
     url, reg, session = lms_launch(site)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated"
@@ -112,8 +143,7 @@ def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
             player.answer(bad if wrong_once else q["correct"])
             wrong_once = False
         player.next()
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     assert "passed" in verbs(sts) and "failed" not in verbs(sts)
     passed = next(s for s in sts if verb_of(s) == "passed")
@@ -154,8 +184,7 @@ def test_browse_and_review_send_no_verdict(lrs, xapi_site, page, mini_dist, mode
     url, reg, _ = lms_launch(site, mode=mode)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated"
@@ -175,8 +204,7 @@ def test_a_reload_keeps_the_token_and_stays_tracked(lrs, xapi_site, page, mini_d
     assert player.notice() != player.data()["ui"]["not_saved"]
     page.click("#resume-yes")
     player.play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     assert site.fetches == 1
     sts = ordered(lrs, site, reg)
     assert verbs(sts).count("passed") == 1 and verbs(sts)[-1] == "terminated"
@@ -232,13 +260,33 @@ def test_the_launcher_and_the_au_keep_the_token_with_the_same_code(mini_dist):
         assert script.count(b"noroom.cmi5.token.") == snippet.count(b"noroom.cmi5.token.")
 
 
-def test_exit_goes_to_the_return_url(lrs, xapi_site, page, mini_dist):
+def test_exit_goes_to_the_return_url_after_terminated(lrs, xapi_site, page, mini_dist):
     site = xapi_site(mini_dist / "mini_en_cmi5.zip")
-    url, reg, _ = lms_launch(site, return_url="about:blank#returned")
+    back = site.url + "/lms/returned?course=1"
+    url, reg, _ = lms_launch(site, return_url=back)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
     page.click("#finish")
-    page.wait_for_url("about:blank#returned", timeout=10000)
+    page.wait_for_url(back, timeout=10000)
+    # The LMS had the bookmark before terminated, and terminated before the learner left.
+    assert verbs(ordered(lrs, site, reg))[-1] == "terminated"
+    assert conformant(site, reg)
+
+
+@pytest.mark.parametrize("scheme", ["javascript:window.hit=1", "data:text/html,<p>x</p>"])
+def test_a_return_url_that_is_not_http_is_not_followed(lrs, xapi_site, page, mini_dist, scheme):
+    """Issue 12 item 7: a javascript: returnURL would run in the package's origin."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, _ = lms_launch(site, return_url=scheme)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    finish(page, site)
+    page.wait_for_timeout(1500)
+    assert page.url == url and page.evaluate("window.hit") is None
+    assert any("returnURL is not http(s)" in e for e in errors)
+    assert verbs(ordered(lrs, site, reg))[-1] == "terminated"
 
 
 def test_cmi5_xml_is_valid_against_the_schema(mini_dist):
@@ -310,9 +358,6 @@ def test_check_reports_an_au_url_missing_from_the_zip(mini_dist, tmp_path):
 
 # -- the all-languages package (<id>_mul_cmi5.zip) ---------------------------------------------
 
-ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
-
-
 @pytest.fixture(scope="module")
 def mul_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real course's all-languages cmi5 package (seven languages)."""
@@ -325,11 +370,7 @@ def mul_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def mul_launch(site, preference: str | None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """The LMS's launch URL of the launcher, with cmi5LearnerPreferences set (None: absent)."""
-    url, reg, _ = lms_launch(site)
-    site.profiles.pop("cmi5LearnerPreferences")
-    if preference is not None:
-        site.profiles["cmi5LearnerPreferences"] = json.dumps(
-            {"languagePreference": preference, "audioPreference": "on"})
+    url, reg, _ = lms_launch(site, prefs=preference)
     return url, reg
 
 
@@ -354,11 +395,15 @@ def test_the_learner_preference_opens_that_language_tracked_end_to_end(lrs, xapi
     assert page.evaluate("document.documentElement.lang") == "pl"
     assert player.data()["lang"] == "pl" and player.notice() == ""
     player.play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     assert site.fetches == 1  # the launcher's token, reused by the page
-    assert site.profile_reads == [("cmi5LearnerPreferences", json.dumps(ACTOR),
-                                   "Basic " + site.fetch_token)]
+    (session,) = site.lms.sessions.values()
+    # The launcher reads the preferences, and the page again: both before any statement.
+    assert len(site.profile_reads) == 2
+    for profile, agent, auth in site.profile_reads:
+        assert (profile, json.loads(agent), auth) == ("cmi5LearnerPreferences", ACTOR,
+                                                      token_of(site, session.id))
+    assert conformant(site, reg)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated" and v.count("passed") == 1

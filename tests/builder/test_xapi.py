@@ -44,16 +44,17 @@ def launch_url(site, email: str, registration: str | None,  # type: ignore[no-un
 
 
 def settle(page, site) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the runtime's queue is empty (everything delivered)."""
+    """Wait until the runtime's queues are empty (everything delivered)."""
     page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('noroom.queue.'))"
-                           ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)",
-                           timeout=20000)
+                           ".every(k => JSON.parse(localStorage.getItem(k)).statements.length "
+                           "=== 0)", timeout=20000)
 
 
 def queued(page, reg: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """Ids waiting in the learner's queue for `reg` (read before the page is closed)."""
-    return page.evaluate("k => JSON.parse(localStorage.getItem(k) || '[]').map(s => s.id)",
-                         f"noroom.queue.{reg}")
+    """Ids waiting in the learner's queues for `reg` (read before the page is closed)."""
+    return page.evaluate("r => Object.keys(localStorage).filter(k => k.startsWith("
+                         "'noroom.queue.' + r + '.')).flatMap(k => JSON.parse("
+                         "localStorage.getItem(k)).statements.map(s => s.id))", reg)
 
 
 def mine(lrs, registration: str) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -424,3 +425,36 @@ def test_check_rejects_a_tincan_package_without_its_launch_file(mini_dist, tmp_p
     report = check_package(bad)
     assert [str(p) for p in report.problems] == ["tincan.xml:7: launch file 'index.html' is not "
                                                  "in the zip"]
+
+
+def test_launched_offline_then_answers_lost_every_statement_arrives_exactly_once(
+        lrs, xapi_site, browser, mini_dist):
+    """Issue 12 item 13: launched while the LRS drops every request without an answer, the page
+    left, the LRS back but the answers to the first requests lost after it stored them, then
+    relaunched in the same browser with the same registration."""
+    site = xapi_site(mini_dist / "mini_en_xapi.zip")
+    reg = str(uuid.uuid4())
+    context = browser.new_context()
+    page = context.new_page()
+    site.mode = "hang"
+    page.goto(launch_url(site, "oli@example.org", reg))
+    player = Player(page, page.main_frame)  # the course starts without the LRS's bookmark
+    player.play("frontdesk", stop_at="page:signals-rooms")
+    tried = queued(page, reg)
+    assert len(tried) >= 5
+    close(page)  # pagehide: terminated and the flush get no answer either
+    tried += [i for code, ids in site.log for i in ids if i not in tried]
+    site.mode = "lost"
+    page = context.new_page()
+    page.goto(launch_url(site, "oli@example.org", reg))
+    Player(page, page.main_frame)
+    wait_until(lambda: any(code < 0 for code, _ in site.log))
+    site.mode = "up"
+    settle(page, site)
+    page.close()
+    sts = wait_for_lrs(lrs, reg, len(set(site.posted())))
+    ids = [s["id"] for s in sts]
+    assert len(ids) == len(set(ids)) and set(ids) == set(site.posted())
+    assert set(tried) <= set(ids)
+    assert Counter(verb(s) for s in sts)["initialized"] == 2
+    context.close()
