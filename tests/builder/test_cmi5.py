@@ -29,6 +29,7 @@ from tests.support.xapi_site import validate_statements
 pytestmark = [pytest.mark.browser, pytest.mark.lrs]
 CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
 
 
 ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
@@ -63,7 +64,7 @@ def lms_launch(site, mode: str = "Normal", mastery: float | None = 0.8,  # type:
 def token_of(site, session_id: str) -> str:  # type: ignore[no-untyped-def]
     """The Authorization the AU of that session uses (its fetched token)."""
     (session,) = [s for s in site.lms.sessions.values() if s.id == session_id]
-    return "Basic " + base64.b64encode(f"noroom:{session.token}".encode()).decode()
+    return "Basic " + base64.b64encode(f":{session.token}".encode()).decode()
 
 
 def conformant(site, reg: str) -> bool:  # type: ignore[no-untyped-def]
@@ -121,8 +122,151 @@ def test_cmi5_rules_on_a_passing_session(lrs, xapi_site, page, mini_dist):
             assert CMI5 not in cats
     passed = next(s for s in sts if s["verb"]["id"] == V.verbs["passed"])
     assert passed["result"]["score"]["scaled"] == 1 and passed["result"]["success"] is True
+    assert passed["context"]["extensions"][MASTERY] == 0.8  # LMS.LaunchData's, 9.6.3.2-2
     assert site.fetches == 1
     assert validate_statements(sts) == []
+    assert conformant(site, reg)
+
+
+# -- learner paths against the test LMS's CATAPULT rules (issue 12 items 1-5), per-language and
+# all-languages package alike ------------------------------------------------------------------
+
+PACKAGES = [pytest.param(("mini_en_cmi5.zip", "index.html"), id="en"),
+            pytest.param(("mini_mul_cmi5.zip", "en/index.html"), id="mul")]
+
+
+def open_au(page, site, url: str, package: tuple[str, str]) -> Player:  # type: ignore[no-untyped-def]
+    """Open the LMS's launch URL; for the all-languages package the launcher opens the page of
+    the learner's preference (en)."""
+    page.goto(url)
+    if package[1] != "index.html":
+        page.wait_for_url(f"**/pkg/{package[1]}?*", timeout=20000)
+    return Player(page, page.main_frame)
+
+
+def refused_notice(player: Player) -> bool:
+    return player.notice() == player.data()["ui"]["save_refused"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_fail_then_retake_in_the_same_session_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                             package):
+    """9.3.0.0-3: one of passed/failed per session. The failed verdict waits until the learner
+    finishes without passing, so the retake's passed is the session's only verdict."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, _ = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", correct=False)
+    page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    v = verbs(ordered(lrs, site, reg))
+    assert "failed" not in v and v.count("passed") == 1 and v.count("completed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("leave", ["finish", "close"])
+def test_fail_leave_come_back_resume_retake_pass_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                                package, leave):
+    site = xapi_site(mini_dist / package[0])
+    url, reg, first = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", correct=False)
+    if leave == "finish":
+        finish(page, site)  # failed, then terminated
+    else:
+        settle(page, site)
+        close(page)  # the session stays open (no terminated on pagehide), no verdict sent
+    again, _, second = lms_launch(site, reg=reg, prefs="en")  # abandons an open first session
+    player = open_au(page, site, again, package)
+    page.click("#resume-yes")
+    assert player.step() == "result"  # the failed attempt: no second failed in this session
+    page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    sts = ordered(lrs, site, reg)
+    by_session = {sid: [verb_of(s) for s in sts
+                        if s["context"]["extensions"][V.session_extension] == sid]
+                  for sid in (first, second)}
+    assert by_session[first].count("failed") == (1 if leave == "finish" else 0)
+    assert by_session[first].count("terminated") == (1 if leave == "finish" else 0)
+    assert by_session[second][0] == "initialized" and by_session[second][-1] == "terminated"
+    assert "failed" not in by_session[second] and by_session[second].count("passed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    # Nothing of the first session was left to send (a bookmark PUT at pagehide may arrive late).
+    assert [r for r in site.lms.abandoned_refusals if "statements" in r] == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_a_tab_closed_mid_course_then_relaunched_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                                package):
+    """10.2.1.0-6: nothing of the closed session is sent under the new session's id, and the
+    learner sees no false "refused" notice."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, first = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", stop_at="quiz")
+    close(page)
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    player = open_au(page, site, again, package)
+    page.click("#resume-yes")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    sts = ordered(lrs, site, reg)
+    assert "terminated" not in [verb_of(s) for s in sts
+                                if s["context"]["extensions"][V.session_extension] == first]
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("at", ["mid-course", "after failing"])
+def test_a_reload_keeps_the_session_and_ends_satisfied(lrs, xapi_site, page, mini_dist, package,
+                                                       at):
+    """8.1.2.0-2: no terminated on a reload, so the reloaded page goes on in the same session
+    with the same token (initialized is not repeated)."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, session = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    if at == "mid-course":
+        player.play("frontdesk", stop_at="quiz")
+    else:
+        player.play("frontdesk", correct=False)
+    settle(page, site)
+    page.reload()
+    player = Player(page, page.main_frame)
+    assert player.notice() != player.data()["ui"]["not_saved"]
+    page.click("#resume-yes")
+    if at != "mid-course":
+        page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert site.fetches == 1 and len(site.lms.sessions) == 1
+    v = verbs(ordered(lrs, site, reg))
+    assert v.count("initialized") == 1 and v.count("terminated") == 1 and v[-1] == "terminated"
+    assert "failed" not in v and v.count("passed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("prefs", ["pl", None])
+def test_a_page_of_one_language_reads_the_preferences_first(lrs, xapi_site, page, mini_dist,
+                                                            prefs):
+    """11.0.0.0-3: the LMS refuses statements until the AU has read cmi5LearnerPreferences (a
+    404 counts: the learner has none). An English page stays English for a Polish learner."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, session = lms_launch(site, prefs=prefs)
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert [(p, json.loads(a), t) for p, a, t in site.profile_reads] == [
+        ("cmi5LearnerPreferences", ACTOR, token_of(site, session))]
+    sts = ordered(lrs, site, reg)
+    assert {s["context"]["language"] for s in sts} == {"en"}
+    assert conformant(site, reg)
 
 
 def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
@@ -191,6 +335,7 @@ def test_browse_and_review_send_no_verdict(lrs, xapi_site, page, mini_dist, mode
     assert not {"passed", "failed", "completed"} & set(v)
     assert v.count("answered") == 4
     assert validate_statements(sts) == []
+    assert not conformant(site, reg)  # nothing refused, and no verdict: not satisfied
 
 
 def test_a_reload_keeps_the_token_and_stays_tracked(lrs, xapi_site, page, mini_dist):

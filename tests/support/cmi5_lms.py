@@ -99,9 +99,9 @@ class Cmi5Lms:
         """The fetch URL's answer: the token once, then the spec's error JSON."""
         session = self.sessions.get(token)
         if session is None or session.fetched:
-            return {"error-code": "1", "error-text": "already fetched"}
+            return {"error-code": "1", "error-text": "Already in Use"}
         session.fetched = True
-        return {"auth-token": base64.b64encode(f"noroom:{token}".encode()).decode()}
+        return {"auth-token": base64.b64encode(f":{token}".encode()).decode()}
 
     def session_of(self, authorization: str) -> Session | None:
         """The session a request's Basic token belongs to; None when it is no cmi5 token."""
@@ -120,9 +120,10 @@ class Cmi5Lms:
             return self._check(session, method, resource, query, body)
         except Refused as refused:
             if refused.req_id and not (session.abandoned and refused.req_id == "8.1.2.0-2"):
-                self.violations.append(str(refused))
+                self.violations.append(f"{refused} [{method} {resource} {query.get('stateId')}"
+                                       f" {body[:200]!r}]")
             else:
-                self.abandoned_refusals.append(str(refused))
+                self.abandoned_refusals.append(f"{refused} [{method} {resource}]")
             raise
 
     def _check(self, session: Session, method: str, resource: str, query: dict[str, str],

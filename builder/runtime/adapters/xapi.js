@@ -259,14 +259,16 @@ window.NoroomXapi = function (data, hooks, cfg) {
    * that is already in flight (no double send). */
   var ready = !cfg.ready; // cmi5: nothing is sent before the learner preferences were read
   if (cfg.ready) cfg.ready.then(function () { ready = true; own.send(); });
+  /* initialized travels alone: a cmi5 LMS checks each statement against the session as it was
+   * before the request, so [initialized, experienced] is refused (9.3.0.0-4). */
   function pick(from, limit, budget) {
     var out = [], size = 2;
     from.some(function (s) {
       if (inflight[s.id]) return false;
-      var n = bytes(JSON.stringify(s)) + 1;
-      if (out.length && size + n > budget) return true; // the rest waits for the next request
+      var n = bytes(JSON.stringify(s)) + 1, first = verbOf(s) === "initialized";
+      if (out.length && (size + n > budget || first)) return true; // the rest waits for the next request
       out.push(s); size += n;
-      return out.length >= limit;
+      return out.length >= limit || first;
     });
     return { batch: out, size: size };
   }
@@ -310,26 +312,26 @@ window.NoroomXapi = function (data, hooks, cfg) {
       "&stateId=bookmark";
   }
   function isBookmark(s) { return typeof s === "string" && /^2~/.test(s); }
-  var saveTimer = null, stateTimer = null, stateDelay = 1000, putting = false;
+  var saveTimer = null, stateTimer = null, stateDelay = 1000, putting = null; // the PUT under way
   var unsaved = getItem(skey);
   if (unsaved !== null && !isBookmark(unsaved)) { setItem(skey, null); unsaved = null; }
   /* PUT the bookmark not yet confirmed; the promise settles with the answer (false: not taken). */
   function putState(keepalive) {
-    if (unsaved === null || terminated || (putting && !keepalive)) return Promise.resolve(unsaved === null);
+    if (unsaved === null || terminated) return Promise.resolve(unsaved === null);
+    // One PUT at a time: the next one (a newer bookmark) follows the answer.
+    if (putting && !keepalive) return putting.then(function () { return putState(false); });
     var body = unsaved;
-    putting = !keepalive;
     var request;
     try {
       request = fetch(stateUrl(), { method: "PUT", headers: headers("text/plain", auth), body: body,
         keepalive: !!keepalive, credentials: "omit" });
     } catch (e) { request = Promise.reject(e); }
-    return request.then(function (r) { return r.status; }, function () { return 0; }).then(function (s) {
-      if (!keepalive) putting = false;
+    var done = request.then(function (r) { return r.status; }, function () { return 0; }).then(function (s) {
+      if (!keepalive) putting = null;
       if (s >= 200 && s < 300) {
         if (unsaved === body) { unsaved = null; setItem(skey, null); }
         stateDelay = 1000;
-        if (unsaved !== null) putState(false);
-        return true;
+        return unsaved === null || putState(false);
       } else if (!keepalive && !terminated) {
         clearTimeout(stateTimer);
         stateTimer = setTimeout(function () { putState(false); }, stateDelay);
@@ -337,6 +339,8 @@ window.NoroomXapi = function (data, hooks, cfg) {
       }
       return false;
     });
+    if (!keepalive) putting = done;
+    return done;
   }
   function remember(state) { unsaved = state; setItem(skey, state); }
   function within(promise, ms) { return Promise.race([promise, new Promise(function (ok) { setTimeout(ok, ms); })]); }
