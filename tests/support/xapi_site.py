@@ -140,6 +140,7 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes = b"", ctype: str = "application/json") -> None:
             self.send_response(status)
+            self.send_header("Access-Control-Allow-Origin", "*")  # an LRS another page posts to
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -223,6 +224,16 @@ def _handler(site: XapiSite) -> type[BaseHTTPRequestHandler]:
                 status = 404
                 self._send(status)
             return self._after(gate, method, status)
+
+        def do_OPTIONS(self) -> None:  # noqa: N802
+            """CORS preflight, as an LRS answers it for a page of another origin."""
+            self.send_response(204)
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST")
+            self.send_header("Access-Control-Allow-Headers",
+                             "Authorization, Content-Type, X-Experience-API-Version")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def do_GET(self) -> None:  # noqa: N802
             url = urlsplit(self.path)
