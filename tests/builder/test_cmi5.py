@@ -1,9 +1,11 @@
-"""The cmi5 package as an AU: the test acts as the LMS (fetch URL, LMS.LaunchData and learner
-preferences), statements go to the real LRS, and the cmi5 rules are checked on what arrived, in
-the order it arrived. LMS.LaunchData lives in the site's in-memory State API stand-in
-(xapi-statements has none). A per-language package's AU does not read the learner preferences
-the LMS writes (see cmi5.js); the all-languages package's launcher does (see launcher.js), tested
-on the real course's seven languages."""
+"""The cmi5 package as an AU: the test acts as the LMS (tests/support/cmi5_lms.py: fetch URL,
+LMS.LaunchData, learner preferences, one session per launch) and refuses every request ADL's
+reference LMS, CATAPULT, refuses, with its requirement id; statements go to the real LRS, and the
+cmi5 rules are checked on what arrived, in the order it arrived. LMS.LaunchData lives in the
+site's in-memory State API stand-in (xapi-statements has none). Every AU, of one language or of
+the all-languages package, reads cmi5LearnerPreferences before its first statement; the
+all-languages launcher also uses it to pick the language (tested on the real course's seven
+languages)."""
 
 from __future__ import annotations
 
