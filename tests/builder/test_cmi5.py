@@ -691,3 +691,29 @@ def test_a_branded_mul_package_loads_its_shared_assets_from_every_language_page(
     assert page.title() == load_source(FIXTURES / "minimal").course("nl").title
     assert run_axe(page.main_frame) == []
     assert page.js_errors == []
+
+
+def test_a_verdict_not_delivered_before_the_tab_closed_goes_out_in_the_next_session(
+        lrs, xapi_site, page, mini_dist):
+    """The bookmark (which reached the LMS) says the learner passed, but passed and completed
+    never did: the LMS abandons that session and refuses its statements, so the next session
+    sends them again when the result is shown."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, first = lms_launch(site, prefs="en")
+    site.refuse, site.refuse_status = (lambda s: verb_of(s) in ("passed", "completed")), 503
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    wait_until(lambda: any(code == 503 for code, _ in site.log))
+    wait_until(lambda: any(v.endswith("~1") for v in site.state.values()))  # done, in the LMS
+    close(page)
+    site.refuse = None
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    page.goto(again)
+    player = Player(page, page.main_frame)
+    page.click("#resume-yes")
+    assert player.step() == "result"
+    finish(page, site)
+    v = [verb_of(s) for s in ordered(lrs, site, reg)
+         if s["context"]["extensions"][V.session_extension] == second]
+    assert v.count("passed") == 1 and v.count("completed") == 1
+    assert conformant(site, reg) and not refused_notice(player)

@@ -178,8 +178,13 @@ window.NoroomXapi = function (data, hooks, cfg) {
    * the earlier version (a bare list under noroom.queue.<registration>) joins this launch's
    * queue when it is this registration's, else it waits for a launch of its registration. */
   function sendLeftovers() {
-    var keys = [];
-    try { for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i)); } catch (e) { return; }
+    var keys = [], waiting = [];
+    try { for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i)); } catch (e) { return waiting; }
+    keys.forEach(function (k) {
+      if (k.indexOf("noroom.queue." + registration + ".") === 0) {
+        (loadJSON(k, isQueue, { statements: [] }).statements || []).forEach(function (s) { if (isStatement(s)) waiting.push(verbOf(s)); });
+      }
+    });
     keys.forEach(function (k) {
       if (k.indexOf("noroom.queue.") !== 0 || k === qkey) return;
       if (k === "noroom.queue." + registration) {
@@ -191,6 +196,7 @@ window.NoroomXapi = function (data, hooks, cfg) {
       var q = loadJSON(k, function (v) { return isQueue(v) || isList(v); }, null);
       if (q && isQueue(q)) outbox(k, { endpoint: q.endpoint, auth: q.auth, registration: q.registration }, false).send();
     });
+    return waiting;
   }
 
   function headers(type, key) {
@@ -366,7 +372,7 @@ window.NoroomXapi = function (data, hooks, cfg) {
         // anything more under its token (8.1.2.0-2).
         return { tracked: false };
       }
-      sendLeftovers();
+      var waiting = sendLeftovers(); // verbs of this registration not yet accepted
       own.send(); // anything left from the last launch goes first
       if (!session || !inSession("initialized")) enqueue(statement("initialized", courseObject()));
       var local = unsaved;
@@ -375,8 +381,12 @@ window.NoroomXapi = function (data, hooks, cfg) {
         var st = local || (isBookmark(state) ? state : null), f = st ? st.split("~") : [];
         if (local) putState(false);
         if (!hotel) hotel = hotelCode(f[7]);
-        // The bookmark says passed and completed were judged (e.g. in another browser): not again.
-        if (isBookmark(state) && state.split("~")[8] === "1") { mark(sentKey, "passed", true); mark(sentKey, "completed", true); }
+        // The LRS's bookmark says passed and completed were judged (e.g. in another browser): not
+        // again, unless one of them still waits in a queue here (it may never arrive: cmi5 refuses
+        // an abandoned session's statements, so the result sends it again in this session).
+        if (isBookmark(state) && state.split("~")[8] === "1") {
+          ["passed", "completed"].forEach(function (v) { if (waiting.indexOf(v) < 0) mark(sentKey, v, true); });
+        }
         return { tracked: true, state: st, mode: cfg.mode || "normal", mastery: cfg.mastery,
           hotel: hotel || null, needHotel: !hotel };
       });
