@@ -717,3 +717,27 @@ def test_a_verdict_not_delivered_before_the_tab_closed_goes_out_in_the_next_sess
          if s["context"]["extensions"][V.session_extension] == second]
     assert v.count("passed") == 1 and v.count("completed") == 1
     assert conformant(site, reg) and not refused_notice(player)
+
+
+def test_statements_left_by_an_abandoned_session_are_dropped_at_the_first_refusal(
+        lrs, xapi_site, page, mini_dist):
+    """The LMS abandons a session left open when the next launch begins and refuses its token
+    (403): the queue it left is tried once, then dropped whole, without a notice."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, first = lms_launch(site, prefs="en")
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", stop_at="page:signals-rooms")
+    settle(page, site)
+    site.mode = "503"
+    player.play("frontdesk", stop_at="quiz")
+    close(page, site)
+    site.mode = "up"
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    page.goto(again)
+    player = Player(page, page.main_frame)
+    page.click("#resume-yes")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert len([r for r in site.lms.abandoned_refusals if "statements" in r]) == 1
+    assert conformant(site, reg) and not refused_notice(player)

@@ -144,9 +144,16 @@ window.NoroomXapi = function (data, hooks, cfg) {
       unmark(st);
       hooks.notify("save_refused");
     }
+    /* Another launch's queue whose credentials the LMS no longer takes (401/403, e.g. a cmi5
+     * session the LMS abandoned when this launch began): none of it can ever be stored, so it
+     * is dropped whole at the first such answer, not tried statement by statement. */
+    function dropAll(status, text) {
+      list().forEach(function (st) { refuse(st, status, text); });
+    }
     function handle(batch, res) {
       var s = res.status;
       if (s === 0 || s === 429 || s >= 500 || s < 200) return retryLater();
+      if (!mine && (s === 401 || s === 403)) return dropAll(s, res.text);
       if (batch.length === 1 && single > 0) single--;
       if ((s >= 200 && s < 300) || (s === 409 && batch.length === 1)) accepted(batch); // 409 alone: already stored
       else if (batch.length > 1) single = batch.length; // find the statement the LRS refuses
