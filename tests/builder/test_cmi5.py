@@ -719,10 +719,11 @@ def test_a_verdict_not_delivered_before_the_tab_closed_goes_out_in_the_next_sess
     assert conformant(site, reg) and not refused_notice(player)
 
 
-def test_statements_left_by_an_abandoned_session_are_dropped_at_the_first_refusal(
+def test_statements_left_by_an_abandoned_session_are_dropped_without_a_request(
         lrs, xapi_site, page, mini_dist):
-    """The LMS abandons a session left open when the next launch begins and refuses its token
-    (403): the queue it left is tried once, then dropped whole, without a notice."""
+    """The LMS abandons a session left open when the next launch begins and refuses anything
+    more of it (9.3.6.0-2): the queue it left in the browser is dropped (and recorded) without
+    being sent, and without a notice."""
     site = xapi_site(mini_dist / "mini_en_cmi5.zip")
     url, reg, first = lms_launch(site, prefs="en")
     page.goto(url)
@@ -739,5 +740,7 @@ def test_statements_left_by_an_abandoned_session_are_dropped_at_the_first_refusa
     page.click("#resume-yes")
     player.play("frontdesk", correct=True)
     finish(page, site)
-    assert len([r for r in site.lms.abandoned_refusals if "statements" in r]) == 1
+    assert site.lms.abandoned_refusals == []
+    dropped = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"noroom.dropped.{reg}")
+    assert dropped and all(f"abandoned session {first}" in d["reason"] for d in dropped)
     assert conformant(site, reg) and not refused_notice(player)

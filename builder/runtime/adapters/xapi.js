@@ -97,7 +97,7 @@ window.NoroomXapi = function (data, hooks, cfg) {
   function verbOf(st) { return String(st.verb && st.verb.id).split("/").pop(); }
 
   /* ---- queues ---- */
-  var own = outbox(qkey, { endpoint: endpoint, auth: auth, registration: registration }, true);
+  var own = outbox(qkey, { endpoint: endpoint, auth: auth, registration: registration, session: session }, true);
   /* One queue and its sender. `mine`: this launch's queue, the one the learner hears about. */
   function outbox(key, meta, mine) {
     var memory = null, sending = false, delay = 1000, timer = null, single = 0, tries = 0;
@@ -108,7 +108,7 @@ window.NoroomXapi = function (data, hooks, cfg) {
     }
     function write(items) {
       var ok = setItem(key, items.length ? JSON.stringify({ endpoint: meta.endpoint, auth: meta.auth,
-        registration: meta.registration, statements: items }) : null);
+        registration: meta.registration, session: meta.session || "", statements: items }) : null);
       memory = ok ? null : items; // localStorage full or blocked: this page keeps them
     }
     function add(st) { var items = list(); items.push(st); write(items); send(); }
@@ -179,7 +179,7 @@ window.NoroomXapi = function (data, hooks, cfg) {
         })(chunk);
       }
     }
-    return { add: add, send: send, flush: flush, list: list };
+    return { add: add, send: send, flush: flush, list: list, drop: dropAll };
   }
   /* Queues other launches left in this browser: each to its own endpoint (item 14). A queue of
    * the earlier version (a bare list under noroom.queue.<registration>) joins this launch's
@@ -201,7 +201,13 @@ window.NoroomXapi = function (data, hooks, cfg) {
         return;
       }
       var q = loadJSON(k, function (v) { return isQueue(v) || isList(v); }, null);
-      if (q && isQueue(q)) outbox(k, { endpoint: q.endpoint, auth: q.auth, registration: q.registration }, false).send();
+      if (!q || !isQueue(q)) return;
+      var box = outbox(k, { endpoint: q.endpoint, auth: q.auth, registration: q.registration, session: q.session }, false);
+      // An earlier cmi5 session of this registration: the LMS abandoned it when this launch
+      // began and refuses anything more of it (9.3.6.0-2), so it is dropped without a request.
+      if (session && q.session && q.session !== session && q.registration === registration &&
+        q.endpoint === endpoint) box.drop(403, "the LMS abandoned session " + q.session + " when a new one was launched");
+      else box.send();
     });
     return waiting;
   }
