@@ -101,6 +101,19 @@ def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> 
 
 
 _DATA = "@@NOROOM-DATA@@"
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data: Any) -> str:
+    """`data` as JSON to embed in a <script type="application/json"> element: `<`, `>` and `&`
+    are written as \\u escapes (same value for JSON.parse), so no text, e.g. `</script>` or
+    `<!--<script` in a translation, can end the element or hide its end tag (HTML's script data
+    escape states: issue 12 item 15); U+2028/9 too, for old parsers."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.translate(_SCRIPT_ESCAPES)
+
+
 _pages: dict[tuple[int, int], tuple[Course, Brand | None, str]] = {}
 
 
@@ -113,11 +126,7 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None) -> b
         if len(_pages) > 16:
             _pages.clear()
         cached = _pages[key] = (course, brand, _render_page(course, brand))
-    data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # Inside <script>, "</" would end the element: escape it (and U+2028/9 for old parsers).
-    data_json = data_json.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
-        "\u2029", "\\u2029")
-    return cached[2].replace(_DATA, data_json, 1).encode("utf-8")
+    return cached[2].replace(_DATA, script_json(data), 1).encode("utf-8")
 
 
 def _render_page(course: Course, brand: Brand | None) -> str:

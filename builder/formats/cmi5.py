@@ -10,13 +10,12 @@ Two kinds, same course and AU ids:
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from builder.formats.base import BuildOptions, course_files
-from builder.render import SNIPPETS, joined, template
+from builder.render import SNIPPETS, joined, script_json, template
 
 if TYPE_CHECKING:
     from builder.course import Course
@@ -70,9 +69,7 @@ def _one_folder_down(page: bytes) -> bytes:
 
 def _launcher(courses: list[Course], options: BuildOptions) -> bytes:
     data = {"languages": [{"code": c.language, "notSaved": c.ui["not_saved"]} for c in courses]}
-    data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # Inside <script>, "</" would end the element.
-    data_json = data_json.replace("</", "<\\/")
+    data_json = script_json(data)
     # The token snippet the cmi5 adapter builds on too: one key and format by construction.
     script = joined([*SNIPPETS["cmi5"], "launcher.js"]).decode("utf-8")
     return template("pages/cmi5_launcher.html").render(

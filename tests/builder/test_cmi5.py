@@ -1,12 +1,15 @@
-"""The cmi5 package as an AU: the test acts as the LMS (fetch URL, LMS.LaunchData and learner
-preferences), statements go to the real LRS, and the cmi5 rules are checked on what arrived, in
-the order it arrived. LMS.LaunchData lives in the site's in-memory State API stand-in
-(xapi-statements has none). A per-language package's AU does not read the learner preferences
-the LMS writes (see cmi5.js); the all-languages package's launcher does (see launcher.js), tested
-on the real course's seven languages."""
+"""The cmi5 package as an AU: the test acts as the LMS (tests/support/cmi5_lms.py: fetch URL,
+LMS.LaunchData, learner preferences, one session per launch) and refuses every request ADL's
+reference LMS, CATAPULT, refuses, with its requirement id; statements go to the real LRS, and the
+cmi5 rules are checked on what arrived, in the order it arrived. LMS.LaunchData lives in the
+site's in-memory State API stand-in (xapi-statements has none). Every AU, of one language or of
+the all-languages package, reads cmi5LearnerPreferences before its first statement; the
+all-languages launcher also uses it to pick the language (tested on the real course's seven
+languages)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 import zipfile
@@ -20,7 +23,7 @@ from builder.build import build
 from builder.check import check_package, cmi5_schema
 from builder.course import load_source
 from tests.builder.conftest import COURSE_SRC, FIXTURES, REAL_ID, REAL_LANGUAGES, real_package
-from tests.builder.test_xapi import V, close, mine, settle
+from tests.builder.test_xapi import V, close, mine, settle, wait_until
 from tests.support.browser import run_axe
 from tests.support.player import Player
 from tests.support.xapi_site import validate_statements
@@ -28,25 +31,57 @@ from tests.support.xapi_site import validate_statements
 pytestmark = [pytest.mark.browser, pytest.mark.lrs]
 CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
 
 
-def lms_launch(site, mode: str = "Normal", mastery: float | None = None,  # type: ignore[no-untyped-def]
-               return_url: str | None = None, hotel: str = "NL-AMS-0042") -> tuple[str, str, str]:
-    reg, session = str(uuid.uuid4()), str(uuid.uuid4())
-    launch = {"launchMode": mode, "moveOn": "CompletedAndPassed",
-              "contextTemplate": {"extensions": {V.session_extension: session,
-                                                 V.hotel_extension: hotel}}}
+ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
+
+
+def lms_launch(site, mode: str = "Normal", mastery: float | None = 0.8,  # type: ignore[no-untyped-def]
+               return_url: str | None = None, hotel: str = "NL-AMS-0042",
+               reg: str | None = None, prefs: str | None = "nl-NL,en-GB",
+               page: str = "index.html") -> tuple[str, str, str]:
+    """A launch by the test LMS (tests/support/cmi5_lms.py, CATAPULT's rules): a new session of
+    `reg` (a new registration by default) with LMS.LaunchData as CATAPULT writes it (the
+    masteryScore of cmi5.xml) and the learner's preferences (None: the LMS has none, a 404).
+    Returns the launch URL, the registration and the session id."""
+    reg = reg or str(uuid.uuid4())
+    launch = {"launchMode": mode,
+              "contextTemplate": {"contextActivities": {"grouping": [{"id": V.course_iri}]},
+                                  "extensions": {V.hotel_extension: hotel}}}
     if mastery is not None:
         launch["masteryScore"] = mastery
     if return_url:
         launch["returnURL"] = return_url
-    site.put_state("LMS.LaunchData", V.course_iri, reg, launch)
-    site.profiles["cmi5LearnerPreferences"] = json.dumps({"languagePreference": "nl-NL,en-GB"})
-    params = {"endpoint": site.endpoint, "fetch": site.url + "/fetch", "registration": reg,
-              "actor": json.dumps({"objectType": "Agent",
-                                   "account": {"homePage": "https://lms.example", "name": "E42"}}),
-              "activityId": V.course_iri}
-    return f"{site.url}/pkg/index.html?{urlencode(params)}", reg, session
+    session = site.cmi5_launch(ACTOR, V.course_iri, reg, launch)
+    site.profiles.pop("cmi5LearnerPreferences", None)
+    if prefs is not None:
+        site.profiles["cmi5LearnerPreferences"] = json.dumps(
+            {"languagePreference": prefs, "audioPreference": "on"})
+    params = {"endpoint": site.endpoint, "fetch": site.fetch_url(session), "registration": reg,
+              "actor": json.dumps(ACTOR), "activityId": V.course_iri}
+    return f"{site.url}/pkg/{page}?{urlencode(params)}", reg, session.id
+
+
+def token_of(site, session_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The Authorization the AU of that session uses (its fetched token)."""
+    (session,) = [s for s in site.lms.sessions.values() if s.id == session_id]
+    return "Basic " + base64.b64encode(f":{session.token}".encode()).decode()
+
+
+def conformant(site, reg: str) -> bool:  # type: ignore[no-untyped-def]
+    """No request was refused for breaking a cmi5 rule, and the AU is satisfied."""
+    assert site.lms.violations == []
+    return site.lms.registrations[reg].satisfied
+
+
+def finish(page, site) -> None:  # type: ignore[no-untyped-def]
+    """Finish, then wait until the LMS accepted the latest session's terminated (it follows the
+    bookmark's PUT) and the queue is empty."""
+    page.click("#finish")
+    latest = list(site.lms.sessions.values())[-1]
+    wait_until(lambda: latest.terminated)
+    settle(page, site)
 
 
 def verb_of(s: dict) -> str:
@@ -68,8 +103,7 @@ def test_cmi5_rules_on_a_passing_session(lrs, xapi_site, page, mini_dist):
     url, reg, session = lms_launch(site)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated"
@@ -90,8 +124,151 @@ def test_cmi5_rules_on_a_passing_session(lrs, xapi_site, page, mini_dist):
             assert CMI5 not in cats
     passed = next(s for s in sts if s["verb"]["id"] == V.verbs["passed"])
     assert passed["result"]["score"]["scaled"] == 1 and passed["result"]["success"] is True
+    assert passed["context"]["extensions"][MASTERY] == 0.8  # LMS.LaunchData's, 9.6.3.2-2
     assert site.fetches == 1
     assert validate_statements(sts) == []
+    assert conformant(site, reg)
+
+
+# -- learner paths against the test LMS's CATAPULT rules (issue 12 items 1-5), per-language and
+# all-languages package alike ------------------------------------------------------------------
+
+PACKAGES = [pytest.param(("mini_en_cmi5.zip", "index.html"), id="en"),
+            pytest.param(("mini_mul_cmi5.zip", "en/index.html"), id="mul")]
+
+
+def open_au(page, site, url: str, package: tuple[str, str]) -> Player:  # type: ignore[no-untyped-def]
+    """Open the LMS's launch URL; for the all-languages package the launcher opens the page of
+    the learner's preference (en)."""
+    page.goto(url)
+    if package[1] != "index.html":
+        page.wait_for_url(f"**/pkg/{package[1]}?*", timeout=20000)
+    return Player(page, page.main_frame)
+
+
+def refused_notice(player: Player) -> bool:
+    return player.notice() == player.data()["ui"]["save_refused"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_fail_then_retake_in_the_same_session_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                             package):
+    """9.3.0.0-3: one of passed/failed per session. The failed verdict waits until the learner
+    finishes without passing, so the retake's passed is the session's only verdict."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, _ = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", correct=False)
+    page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    v = verbs(ordered(lrs, site, reg))
+    assert "failed" not in v and v.count("passed") == 1 and v.count("completed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("leave", ["finish", "close"])
+def test_fail_leave_come_back_resume_retake_pass_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                                package, leave):
+    site = xapi_site(mini_dist / package[0])
+    url, reg, first = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", correct=False)
+    if leave == "finish":
+        finish(page, site)  # failed, then terminated
+    else:
+        settle(page, site)
+        close(page)  # the session stays open (no terminated on pagehide), no verdict sent
+    again, _, second = lms_launch(site, reg=reg, prefs="en")  # abandons an open first session
+    player = open_au(page, site, again, package)
+    page.click("#resume-yes")
+    assert player.step() == "result"  # the failed attempt: no second failed in this session
+    page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    sts = ordered(lrs, site, reg)
+    by_session = {sid: [verb_of(s) for s in sts
+                        if s["context"]["extensions"][V.session_extension] == sid]
+                  for sid in (first, second)}
+    assert by_session[first].count("failed") == (1 if leave == "finish" else 0)
+    assert by_session[first].count("terminated") == (1 if leave == "finish" else 0)
+    assert by_session[second][0] == "initialized" and by_session[second][-1] == "terminated"
+    assert "failed" not in by_session[second] and by_session[second].count("passed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    # Nothing of the first session was left to send (a bookmark PUT at pagehide may arrive late).
+    assert [r for r in site.lms.abandoned_refusals if "statements" in r] == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_a_tab_closed_mid_course_then_relaunched_ends_satisfied(lrs, xapi_site, page, mini_dist,
+                                                                package):
+    """10.2.1.0-6: nothing of the closed session is sent under the new session's id, and the
+    learner sees no false "refused" notice."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, first = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    player.play("frontdesk", stop_at="quiz")
+    close(page)
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    player = open_au(page, site, again, package)
+    page.click("#resume-yes")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    sts = ordered(lrs, site, reg)
+    assert "terminated" not in [verb_of(s) for s in sts
+                                if s["context"]["extensions"][V.session_extension] == first]
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("at", ["mid-course", "after failing"])
+def test_a_reload_keeps_the_session_and_ends_satisfied(lrs, xapi_site, page, mini_dist, package,
+                                                       at):
+    """8.1.2.0-2: no terminated on a reload, so the reloaded page goes on in the same session
+    with the same token (initialized is not repeated)."""
+    site = xapi_site(mini_dist / package[0])
+    url, reg, session = lms_launch(site, prefs="en")
+    player = open_au(page, site, url, package)
+    if at == "mid-course":
+        player.play("frontdesk", stop_at="quiz")
+    else:
+        player.play("frontdesk", correct=False)
+    settle(page, site)
+    page.reload()
+    player = Player(page, page.main_frame)
+    assert player.notice() != player.data()["ui"]["not_saved"]
+    page.click("#resume-yes")
+    if at != "mid-course":
+        page.click("#retry")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert site.fetches == 1 and len(site.lms.sessions) == 1
+    v = verbs(ordered(lrs, site, reg))
+    assert v.count("initialized") == 1 and v.count("terminated") == 1 and v[-1] == "terminated"
+    assert "failed" not in v and v.count("passed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("prefs", ["pl", None])
+def test_a_page_of_one_language_reads_the_preferences_first(lrs, xapi_site, page, mini_dist,
+                                                            prefs):
+    """11.0.0.0-3: the LMS refuses statements until the AU has read cmi5LearnerPreferences (a
+    404 counts: the learner has none). An English page stays English for a Polish learner."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, session = lms_launch(site, prefs=prefs)
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert [(p, json.loads(a), t) for p, a, t in site.profile_reads] == [
+        ("cmi5LearnerPreferences", ACTOR, token_of(site, session))]
+    sts = ordered(lrs, site, reg)
+    assert {s["context"]["language"] for s in sts} == {"en"}
+    assert conformant(site, reg)
 
 
 def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
@@ -112,8 +289,7 @@ def test_mastery_score_from_launch_data_wins(lrs, xapi_site, page, mini_dist):
             player.answer(bad if wrong_once else q["correct"])
             wrong_once = False
         player.next()
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     assert "passed" in verbs(sts) and "failed" not in verbs(sts)
     passed = next(s for s in sts if verb_of(s) == "passed")
@@ -154,14 +330,14 @@ def test_browse_and_review_send_no_verdict(lrs, xapi_site, page, mini_dist, mode
     url, reg, _ = lms_launch(site, mode=mode)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated"
     assert not {"passed", "failed", "completed"} & set(v)
     assert v.count("answered") == 4
     assert validate_statements(sts) == []
+    assert not conformant(site, reg)  # nothing refused, and no verdict: not satisfied
 
 
 def test_a_reload_keeps_the_token_and_stays_tracked(lrs, xapi_site, page, mini_dist):
@@ -175,8 +351,7 @@ def test_a_reload_keeps_the_token_and_stays_tracked(lrs, xapi_site, page, mini_d
     assert player.notice() != player.data()["ui"]["not_saved"]
     page.click("#resume-yes")
     player.play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     assert site.fetches == 1
     sts = ordered(lrs, site, reg)
     assert verbs(sts).count("passed") == 1 and verbs(sts)[-1] == "terminated"
@@ -232,13 +407,33 @@ def test_the_launcher_and_the_au_keep_the_token_with_the_same_code(mini_dist):
         assert script.count(b"noroom.cmi5.token.") == snippet.count(b"noroom.cmi5.token.")
 
 
-def test_exit_goes_to_the_return_url(lrs, xapi_site, page, mini_dist):
+def test_exit_goes_to_the_return_url_after_terminated(lrs, xapi_site, page, mini_dist):
     site = xapi_site(mini_dist / "mini_en_cmi5.zip")
-    url, reg, _ = lms_launch(site, return_url="about:blank#returned")
+    back = site.url + "/lms/returned?course=1"
+    url, reg, _ = lms_launch(site, return_url=back)
     page.goto(url)
     Player(page, page.main_frame).play("frontdesk", correct=True)
     page.click("#finish")
-    page.wait_for_url("about:blank#returned", timeout=10000)
+    page.wait_for_url(back, timeout=10000)
+    # The LMS had the bookmark before terminated, and terminated before the learner left.
+    assert verbs(ordered(lrs, site, reg))[-1] == "terminated"
+    assert conformant(site, reg)
+
+
+@pytest.mark.parametrize("scheme", ["javascript:window.hit=1", "data:text/html,<p>x</p>"])
+def test_a_return_url_that_is_not_http_is_not_followed(lrs, xapi_site, page, mini_dist, scheme):
+    """Issue 12 item 7: a javascript: returnURL would run in the package's origin."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, _ = lms_launch(site, return_url=scheme)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    finish(page, site)
+    page.wait_for_timeout(1500)
+    assert page.url == url and page.evaluate("window.hit") is None
+    assert any("returnURL is not http(s)" in e for e in errors)
+    assert verbs(ordered(lrs, site, reg))[-1] == "terminated"
 
 
 def test_cmi5_xml_is_valid_against_the_schema(mini_dist):
@@ -322,9 +517,6 @@ def test_check_reports_an_au_url_missing_from_the_zip(mini_dist, tmp_path):
 
 # -- the all-languages package (<id>_mul_cmi5.zip) ---------------------------------------------
 
-ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "E42"}}
-
-
 @pytest.fixture(scope="module")
 def mul_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real course's all-languages cmi5 package (seven languages)."""
@@ -337,11 +529,7 @@ def mul_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def mul_launch(site, preference: str | None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """The LMS's launch URL of the launcher, with cmi5LearnerPreferences set (None: absent)."""
-    url, reg, _ = lms_launch(site)
-    site.profiles.pop("cmi5LearnerPreferences")
-    if preference is not None:
-        site.profiles["cmi5LearnerPreferences"] = json.dumps(
-            {"languagePreference": preference, "audioPreference": "on"})
+    url, reg, _ = lms_launch(site, prefs=preference)
     return url, reg
 
 
@@ -366,11 +554,15 @@ def test_the_learner_preference_opens_that_language_tracked_end_to_end(lrs, xapi
     assert page.evaluate("document.documentElement.lang") == "pl"
     assert player.data()["lang"] == "pl" and player.notice() == ""
     player.play("frontdesk", correct=True)
-    page.click("#finish")
-    settle(page, site)
+    finish(page, site)
     assert site.fetches == 1  # the launcher's token, reused by the page
-    assert site.profile_reads == [("cmi5LearnerPreferences", json.dumps(ACTOR),
-                                   "Basic " + site.fetch_token)]
+    (session,) = site.lms.sessions.values()
+    # The launcher reads the preferences, and the page again: both before any statement.
+    assert len(site.profile_reads) == 2
+    for profile, agent, auth in site.profile_reads:
+        assert (profile, json.loads(agent), auth) == ("cmi5LearnerPreferences", ACTOR,
+                                                      token_of(site, session.id))
+    assert conformant(site, reg)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
     assert v[0] == "initialized" and v[-1] == "terminated" and v.count("passed") == 1
@@ -511,3 +703,56 @@ def test_a_branded_mul_package_loads_its_shared_assets_from_every_language_page(
     assert page.title() == load_source(FIXTURES / "minimal").course("nl").title
     assert run_axe(page.main_frame) == []
     assert page.js_errors == []
+
+
+def test_a_verdict_not_delivered_before_the_tab_closed_goes_out_in_the_next_session(
+        lrs, xapi_site, page, mini_dist):
+    """The bookmark (which reached the LMS) says the learner passed, but passed and completed
+    never did: the LMS abandons that session and refuses its statements, so the next session
+    sends them again when the result is shown."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, first = lms_launch(site, prefs="en")
+    site.refuse, site.refuse_status = (lambda s: verb_of(s) in ("passed", "completed")), 503
+    page.goto(url)
+    Player(page, page.main_frame).play("frontdesk", correct=True)
+    wait_until(lambda: any(code == 503 for code, _ in site.log))
+    wait_until(lambda: any(v.endswith("~1") for v in site.state.values()))  # done, in the LMS
+    close(page)
+    site.refuse = None
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    page.goto(again)
+    player = Player(page, page.main_frame)
+    page.click("#resume-yes")
+    assert player.step() == "result"
+    finish(page, site)
+    v = [verb_of(s) for s in ordered(lrs, site, reg)
+         if s["context"]["extensions"][V.session_extension] == second]
+    assert v.count("passed") == 1 and v.count("completed") == 1
+    assert conformant(site, reg) and not refused_notice(player)
+
+
+def test_statements_left_by_an_abandoned_session_are_dropped_without_a_request(
+        lrs, xapi_site, page, mini_dist):
+    """The LMS abandons a session left open when the next launch begins and refuses anything
+    more of it (9.3.6.0-2): the queue it left in the browser is dropped (and recorded) without
+    being sent, and without a notice."""
+    site = xapi_site(mini_dist / "mini_en_cmi5.zip")
+    url, reg, first = lms_launch(site, prefs="en")
+    page.goto(url)
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", stop_at="page:signals-rooms")
+    settle(page, site)
+    site.mode = "503"
+    player.play("frontdesk", stop_at="quiz")
+    close(page, site)
+    site.mode = "up"
+    again, _, second = lms_launch(site, reg=reg, prefs="en")
+    page.goto(again)
+    player = Player(page, page.main_frame)
+    page.click("#resume-yes")
+    player.play("frontdesk", correct=True)
+    finish(page, site)
+    assert site.lms.abandoned_refusals == []
+    dropped = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"noroom.dropped.{reg}")
+    assert dropped and all(f"abandoned session {first}" in d["reason"] for d in dropped)
+    assert conformant(site, reg) and not refused_notice(player)
