@@ -329,7 +329,11 @@ def test_browse_and_review_send_no_verdict(lrs, xapi_site, page, mini_dist, mode
     site = xapi_site(mini_dist / "mini_en_cmi5.zip")
     url, reg, _ = lms_launch(site, mode=mode)
     page.goto(url)
-    Player(page, page.main_frame).play("frontdesk", correct=True)
+    player = Player(page, page.main_frame)
+    player.play("frontdesk", correct=True)
+    # The learner is told the result is a review and not recorded, never "well done" (item 5).
+    result = page.inner_text("#result-text")
+    assert result == player.data()["ui"]["result_review"].replace("{score}", "100"), result
     finish(page, site)
     sts = ordered(lrs, site, reg)
     v = verbs(sts)
