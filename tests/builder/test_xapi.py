@@ -453,7 +453,11 @@ def test_launched_offline_then_answers_lost_every_statement_arrives_exactly_once
     site.mode = "up"
     settle(page, site)
     page.close()
-    sts = wait_for_lrs(lrs, reg, len(set(site.posted())))
+    # Keepalive requests outlive the page: wait until what the LRS holds and what the browser
+    # posted agree (both read again each time), rather than for a count taken while one request
+    # may still be in flight (it was stored, but its answer not yet logged).
+    wait_until(lambda: {s["id"] for s in mine(lrs, reg)} == set(site.posted()))
+    sts = mine(lrs, reg)
     ids = [s["id"] for s in sts]
     assert len(ids) == len(set(ids)) and set(ids) == set(site.posted())
     assert set(tried) <= set(ids)
