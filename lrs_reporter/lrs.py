@@ -226,6 +226,10 @@ class LRSClient:
                 else:  # at most one byte past the cap per call, whatever the ratio
                     data = inflate.decompress(raw, cap - size + 1)
                     raw = inflate.unconsumed_tail
+                    if inflate.eof and inflate.unused_data:
+                        # RFC 1952 2.2: gzip is a series of members; read the next one too
+                        # (the cap counts them together, so splitting a bomb gains nothing).
+                        raw, inflate = inflate.unused_data + raw, zlib.decompressobj(wbits)
                 size += len(data)
                 if size > cap:
                     raise LRSError(f"the LRS sent a page of more than {cap >> 20} MB (after "

@@ -5,6 +5,7 @@ Each hostile input stays within 1 GiB and 60 s."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -103,6 +104,28 @@ def test_a_gzip_page_within_the_cap_is_read(hostile, tmp_path):
     result = sync_store(tmp_path / "s.sqlite", "", None, None, client=client(hostile.url))
     assert (result.fetched, result.new) == (3, 3)
     assert hostile.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_gzip_page_in_several_members_is_read_whole(hostile, tmp_path):
+    # RFC 1952 2.2: a gzip file is a series of members; a server that compresses as it streams
+    # may send one member per chunk. Each member must be read, not only the first.
+    sts = [stored(f"m{i}", f"2026-05-01T10:00:0{i}Z") for i in range(4)]
+    body = statements_page(sts)
+    third = len(body) // 3
+    members = b"".join(gzip.compress(body[i:i + third]) for i in range(0, len(body), third))
+    hostile.answer = lambda r: Answer(members, headers={"Content-Encoding": "gzip"})
+    result = sync_store(tmp_path / "s.sqlite", "", None, None, client=client(hostile.url))
+    assert (result.fetched, result.new) == (4, 4)
+
+
+def test_a_bomb_split_over_gzip_members_is_still_capped(hostile, tmp_path):
+    # Members of blanks: the cap counts all members together, not each on its own.
+    bomb = gzip.compress(b'{"statements": [') + b"".join(
+        gzip.compress(b" " * (1 << 20)) for _ in range(12)) + gzip.compress(b'], "more": ""}')
+    hostile.answer = lambda r: Answer(bomb, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(LRSError, match="more than 4 MB"):
+        sync_store(tmp_path / "s.sqlite", "", None, None,
+                   client=client(hostile.url, max_page_bytes=4 << 20))
 
 
 def test_a_page_in_an_encoding_not_asked_for_is_refused_clearly(hostile, tmp_path):
