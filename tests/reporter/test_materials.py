@@ -20,6 +20,7 @@ ROSTER = ("hotel_id,name,chain,city,country,language,employees,second_language\n
           "NL1,Hotel De Gouden Leeuw,,Utrecht,NL,nl,2,\n"
           "BE1,Hotel Zuid,,Antwerpen,BE,nl,2,fr\n"
           "NL2,Hotel Stil,,Delft,NL,nl,4,\n")
+DUTCH = ROSTER.replace(",fr\n", ",\n")  # no second language: reviewed text only
 PDFS = ("poster-a4.pdf", "poster-a3.pdf", "flyer-a5.pdf", "door-hanger.pdf")
 PNGS = {"intranet-1080x1080.png": (1080, 1080), "intranet-1920x1080.png": (1920, 1080)}
 
@@ -82,7 +83,7 @@ def test_the_words_are_the_courses_with_the_countrys_contacts(tmp_path):
 
 
 def test_unreviewed_text_is_refused_without_draft_and_marked_with_it(tmp_path):
-    assert run(tmp_path, roster=ROSTER.replace(",fr\n", ",\n")).exit_code == 0  # Dutch only
+    assert run(tmp_path, roster=DUTCH).exit_code == 0
     before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*.pdf")}
     result = run(tmp_path)  # BE1 now also French, whose text is not reviewed
     assert result.exit_code == 1
@@ -152,3 +153,18 @@ def test_hostile_hotel_names_are_cleaned_and_wrapped(tmp_path):
     assert "Hotel Omgekeerd ????, Utrecht" in first and "\u202e" not in first
     second = text(tmp_path / "out/materials/NL3/nl/poster-a4.pdf")
     assert "Grand Hotel Zeer Lange Naam" in second and "…" in second  # cut, not spilled
+
+
+def test_a_hotel_no_longer_certified_loses_its_pack_and_the_bytes_repeat(tmp_path):
+    assert run(tmp_path, roster=DUTCH).exit_code == 0
+    materials = tmp_path / "out" / "materials"
+    first = {p: p.read_bytes() for p in materials.rglob("*") if p.is_file()}
+    assert run(tmp_path, roster=DUTCH).exit_code == 0  # the same report again: the same bytes
+    assert {p: p.read_bytes() for p in materials.rglob("*") if p.is_file()} == first
+    (materials / "NL1" / "notes.txt").write_text("ours", encoding="utf-8")
+    assert run(tmp_path, roster=DUTCH.replace("Utrecht,NL,nl,2",
+                                                    "Utrecht,NL,nl,9")).exit_code == 0
+    assert not list((materials / "NL1").rglob("*.pdf"))
+    assert not (materials / "NL1" / "nl").exists()
+    assert (materials / "NL1" / "notes.txt").read_text() == "ours"  # not the report's: kept
+    assert (materials / "BE1" / "nl" / "poster-a4.pdf").is_file()
