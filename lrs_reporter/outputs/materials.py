@@ -21,6 +21,7 @@ import functools
 import io
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,8 @@ from lrs_reporter.outputs.pdf import (
 from lrs_reporter.outputs.tables import records
 
 if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
     from builder.course import CourseSource
     from lrs_reporter.model import Certification
     from lrs_reporter.outputs.packtext import PackText
@@ -74,7 +77,7 @@ class Painter:
     """Draws on a canvas in mm from the page's top-left; with `pdf` None it only measures (a
     layout is measured first and shrunk until it fits)."""
 
-    pdf: object | None
+    pdf: Canvas | None
     tags: Tags | None
     height: float  # page height, points
     lang: str
@@ -85,13 +88,13 @@ class Painter:
             return
         assert self.tags is not None
         with self.tags.artifact():
-            self.pdf.setFillColorRGB(*colour)  # type: ignore[attr-defined]
+            self.pdf.setFillColorRGB(*colour)
             y = self.height - (top + h) * MM
             if round_mm:
-                self.pdf.roundRect(x * MM, y, w * MM, h * MM, round_mm * MM, stroke=0,  # type: ignore[attr-defined]
+                self.pdf.roundRect(x * MM, y, w * MM, h * MM, round_mm * MM, stroke=0,
                                    fill=1)
             else:
-                self.pdf.rect(x * MM, y, w * MM, h * MM, stroke=0, fill=1)  # type: ignore[attr-defined]
+                self.pdf.rect(x * MM, y, w * MM, h * MM, stroke=0, fill=1)
 
     def text(self, role: str | Element, text: str, font: str, size: float, x: float,
              top: float, width: float, colours: str, align: str = "left",
@@ -101,28 +104,28 @@ class Painter:
         sizes = tuple(s for s in (size, size * 0.9, size * 0.8, size * 0.7))
         lines = wrapped(text, font, size, width * MM, max_lines)
         if len(lines) > max_lines:
-            lines, size = fitted(text, font, width * MM, sizes, max_lines)  # type: ignore[arg-type]
+            lines, size = fitted(text, font, width * MM, sizes, max_lines)
         step = size * leading / MM
         if self.pdf is not None:
             assert self.tags is not None
             element = self.tags.element(role, self.lang) if isinstance(role, str) else role
             with self.tags.mark(element):
-                self.pdf.setFillColorRGB(*TEXT_COLOURS[colours][0])  # type: ignore[attr-defined]
-                self.pdf.setFont(font, size)  # type: ignore[attr-defined]
+                self.pdf.setFillColorRGB(*TEXT_COLOURS[colours][0])
+                self.pdf.setFont(font, size)
                 for i, line in enumerate(lines):
                     y = self.height - (top + size * 0.95 / MM + i * step) * MM
                     if align == "centre":
-                        self.pdf.drawCentredString((x + width / 2) * MM, y, line)  # type: ignore[attr-defined]
+                        self.pdf.drawCentredString((x + width / 2) * MM, y, line)
                     else:
-                        self.pdf.drawString(x * MM, y, line)  # type: ignore[attr-defined]
+                        self.pdf.drawString(x * MM, y, line)
         return top + size / MM + (len(lines) - 1) * step
 
     def disc(self, x: float, top: float, d: float, colour: tuple[float, ...]) -> None:
         if self.pdf is not None:
             assert self.tags is not None
             with self.tags.artifact():
-                self.pdf.setFillColorRGB(*colour)  # type: ignore[attr-defined]
-                self.pdf.circle((x + d / 2) * MM, self.height - (top + d / 2) * MM, d / 2 * MM,  # type: ignore[attr-defined]
+                self.pdf.setFillColorRGB(*colour)
+                self.pdf.circle((x + d / 2) * MM, self.height - (top + d / 2) * MM, d / 2 * MM,
                                 stroke=0, fill=1)
 
 
@@ -236,12 +239,16 @@ A5 = Sheet(148, 210, 0.74)
 SQUARE, WIDE = Sheet(190.5, 190.5, 0.78), Sheet(338.7, 190.5, 0.9)
 
 
-def shrunk(layout, sheet: Sheet, *args) -> float:  # type: ignore[no-untyped-def]
+Layout = Callable[[Painter, Sheet, float, "PackText", dict], float]
+"""Draws one page at a scale; returns how far down (mm) it reached."""
+
+
+def shrunk(layout: Layout, sheet: Sheet, words: PackText, hotel: dict) -> float:
     """The largest scale, from 1.6 times the sheet's down to half of it, at which `layout`
     fits the page: short texts fill the page, long translations shrink instead of spilling."""
     s = sheet.scale * 1.6
     probe = Painter(None, None, sheet.height * MM, "")
-    while s > sheet.scale * 0.5 and layout(probe, sheet, s, *args) > sheet.height:
+    while s > sheet.scale * 0.5 and layout(probe, sheet, s, words, hotel) > sheet.height:
         s *= 0.97
     return s
 
@@ -312,7 +319,7 @@ def hanger_layout(p: Painter, sheet: Sheet, s: float, words: PackText, hotel: di
     return end + sheet.height - (y0 + HANGER_H)  # fits when it ends inside the hanger
 
 
-def cut_marks(pdf, sheet: Sheet) -> None:  # type: ignore[no-untyped-def]
+def cut_marks(pdf: Canvas, sheet: Sheet) -> None:
     """The hanger's dashed cut line, the hole with its slit, and crop marks at its corners."""
     x0, y0 = (sheet.width - HANGER_W) / 2 * MM, (sheet.height - HANGER_H) / 2 * MM
     w, h, r = HANGER_W * MM, HANGER_H * MM, HOLE / 2 * MM
@@ -334,7 +341,7 @@ def cut_marks(pdf, sheet: Sheet) -> None:  # type: ignore[no-untyped-def]
                      x + dx * sx * (start + 7 * MM), y + dy * sy * (start + 7 * MM))
 
 
-def document(pages, sheet: Sheet, words: PackText, hotel: dict, title: str,  # type: ignore[no-untyped-def]
+def document(pages: list[Layout], sheet: Sheet, words: PackText, hotel: dict, title: str,
              marks: bool = False) -> bytes:
     """A tagged PDF of `pages` (layouts) on `sheet`, each shrunk to fit its page."""
     from reportlab.pdfgen.canvas import Canvas

@@ -176,8 +176,8 @@ def wrapped(text: str, font: str, size: float, width: float, limit: int) -> list
     return ([*lines, line] if line else lines)[:limit + 1]
 
 
-def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines: int,
-           ) -> tuple[list[str], int]:
+def fitted(text: str, font: str, width: float, sizes: tuple[float, ...], max_lines: int,
+           ) -> tuple[list[str], float]:
     """The lines of `text` at the largest font size at which it wraps into `max_lines` lines
     of `width` points; at the smallest size, its first lines, the last cut with an ellipsis."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
