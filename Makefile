@@ -43,13 +43,14 @@ build: install
 report: install
 	$(NOROOM) report --roster samples/roster.csv --staff samples/staff.csv \
 	  --statements samples/statements.ndjson --completions samples/lms_export.csv \
-	  --as-of 2026-11-01 --valid-months 24 --out reports
+	  --as-of 2026-11-01 --valid-months 24 --out reports --materials --draft
 
 demo: build report
 	@echo
 	@echo "Packages:     dist/  (one zip per language and format; see README, 'L&D admin: which zip goes where')"
 	@echo "Dashboard:    reports/dashboard.html"
 	@echo "Certificates: reports/certificates/"
+	@echo "Materials:    reports/materials/  (posters, flyer, door hanger, intranet images; DRAFT where the text is not reviewed)"
 
 test: install-test node browser
 	$(BIN)/ruff check .

@@ -323,7 +323,9 @@ def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> lis
     file's ui/course keys."""
     keys = ["course.title", "course.description"]
     keys += [f"ui.{k}" for k in sorted(RUNTIME_UI_KEYS)]
-    keys += [k for k in source_strings if k.startswith(("ui.", "course.")) and k not in keys]
+    # materials.*: the few words of the communication pack the course does not say (issue 17 §4)
+    keys += [k for k in source_strings if k.startswith(("ui.", "course.", "materials."))
+             and k not in keys]
     for r in config["roles"]:
         keys += [f"roles.{r}.name", f"roles.{r}.description"]
     for m in config["modules"]:

@@ -324,6 +324,8 @@ def hotel_table(roster: pd.DataFrame, assigned: pd.DataFrame, spans: pd.DataFram
             "to_extend": to_extend,
         })
     frame = pd.DataFrame(rows, columns=HOTEL_COLUMNS)
+    if "second_language" in roster.columns:  # the certificates' and materials' second page
+        frame["second_language"] = roster["second_language"].to_numpy(dtype=object)
     for column in ("trained_pct", "needed", "certified_on", "valid_until", "to_extend"):
         frame[column] = pd.Series([r[column] for r in rows], dtype=object)  # keep None, not NaN
     return frame

@@ -133,7 +133,12 @@ def read_roster(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     rows, seen = [], {}
+    languages: tuple[str, ...] | None = None
     for line, row in _csv_rows(path, ROSTER_COLUMNS):
+        if "second_language" in row and languages is None:
+            from noroom.vocabulary import load_course_languages
+
+            languages = load_course_languages()
         hid = row["hotel_id"]
         if not hid:
             raise ConfigError("empty hotel_id; every hotel needs an id", path, line)
@@ -142,10 +147,24 @@ def read_roster(path: Path) -> pd.DataFrame:
                               "keep one row per hotel", path, line)
         seen[hid] = line
         rows.append({**{c: row[c] for c in ROSTER_COLUMNS[:-1]},
-                     "employees": employees(row["employees"], path, line)})
-    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+                     "employees": employees(row["employees"], path, line),
+                     "second_language": second_language(row, languages or (), path, line)})
+    frame = pd.DataFrame(rows, columns=[*ROSTER_COLUMNS, "second_language"])
     frame["employees"] = frame["employees"].astype("int64")
     return frame.sort_values("hotel_id", kind="stable").reset_index(drop=True)
+
+
+def second_language(row: dict[str, str], languages: tuple[str, ...], path: Path,
+                    line: int) -> str:
+    """The optional roster column `second_language` (issue 17 §3): "" or one of the course's
+    languages, lower case, that the hotel's staff read besides `language`; ConfigError
+    naming the line otherwise."""
+    value = row.get("second_language", "").lower()
+    if value and value not in languages:
+        shown = value if len(value) <= 20 else value[:20] + "..."
+        raise ConfigError(f"second_language {shown!r} is not a language of the course; use "
+                          f"one of {', '.join(languages)} or leave it empty", path, line)
+    return value
 
 
 def employees(raw: str, path: Path, line: int) -> int:

@@ -81,3 +81,9 @@ def load_course_countries(path: Path | str = DEFAULT_COURSE_YAML) -> tuple[str, 
     """The countries the course can be built for (course.yaml `contacts`), sorted."""
     contacts = _course_yaml(Path(path)).get("contacts")
     return tuple(sorted(str(c) for c in contacts)) if isinstance(contacts, dict) else ()
+
+
+def load_course_languages(path: Path | str = DEFAULT_COURSE_YAML) -> tuple[str, ...]:
+    """The course's languages (course.yaml `languages`), in its order."""
+    languages = _course_yaml(Path(path)).get("languages")
+    return tuple(str(x) for x in languages) if isinstance(languages, list) else ()

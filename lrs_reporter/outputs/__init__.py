@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -44,8 +45,10 @@ def writers() -> list[Output]:
             html.DashboardOutput(), pdf.CertificatesOutput()]
 
 
-def write_all(cert: Certification, out: Path, learners: bool = False) -> list[Path]:
-    """Write every output, then publish them into `out`; return the published paths.
+def write_all(cert: Certification, out: Path, learners: bool = False,
+              extra: Sequence[Output] = ()) -> list[Path]:
+    """Write every output (and the `extra` ones, such as materials.MaterialsOutput), then
+    publish them into `out`; return the published paths.
 
     NoroomError naming the file when one cannot be written; `out` is then as it was (a folder
     this call created is removed again)."""
@@ -59,7 +62,7 @@ def write_all(cert: Certification, out: Path, learners: bool = False) -> list[Pa
     _remove_stale_stages(out)
     try:
         written: list[Path] = []
-        for writer in writers():
+        for writer in [*writers(), *extra]:
             written += writer.write(cert, stage, learners)
         return publish(stage, out, written)
     except OSError as exc:
@@ -92,12 +95,16 @@ def publish(stage: Path, out: Path, written: list[Path]) -> list[Path]:
     kept = set(published)
     for folder, suffixes in OWNED.items():
         if (out / folder).is_dir():
-            for old in (out / folder).iterdir():
+            # materials/ has a folder per hotel and language: walked whole, emptied folders go
+            walk = (out / folder).rglob("*") if folder == "materials" else (out / folder).iterdir()
+            for old in sorted(walk, reverse=True):
                 if old.suffix in suffixes and old not in kept and old.is_file():
                     old.unlink()
+                elif folder == "materials" and old.is_dir() and not any(old.iterdir()):
+                    old.rmdir()
     return published
 
 
 # Subfolders a writer owns, with the suffixes it writes there; files of another suffix in them
 # (a note someone saved there) stay.
-OWNED = {"certificates": (".pdf",)}
+OWNED = {"certificates": (".pdf",), "materials": (".pdf", ".png")}

@@ -1,4 +1,5 @@
-"""certificates/<hotel_id>.pdf for exactly the certified hotels, in the hotel's roster language.
+"""certificates/<hotel_id>.pdf for exactly the certified hotels, in the hotel's roster language
+(and a second page in the roster's second_language, when it names one); tagged PDF (tagged.py).
 
 ReportLab with the Roboto font (Apache 2.0, from the font-roboto package) so Polish and Hungarian
 letters (ł ś ő ű) print; dated from the as-of day, so the same report gives the same bytes.
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
     from lrs_reporter.model import Certification
+    from lrs_reporter.outputs.tagged import Tags
 
 PROGRAMME = "No Room for Sex Trafficking"
 TEXT = {
@@ -174,8 +176,8 @@ def wrapped(text: str, font: str, size: float, width: float, limit: int) -> list
     return ([*lines, line] if line else lines)[:limit + 1]
 
 
-def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines: int,
-           ) -> tuple[list[str], int]:
+def fitted(text: str, font: str, width: float, sizes: tuple[float, ...], max_lines: int,
+           ) -> tuple[list[str], float]:
     """The lines of `text` at the largest font size at which it wraps into `max_lines` lines
     of `width` points; at the smallest size, its first lines, the last cut with an ellipsis."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -193,74 +195,108 @@ def fitted(text: str, font: str, width: float, sizes: tuple[int, ...], max_lines
 
 
 def certificate(hotel: dict, cert: Certification) -> bytes:
-    """One A4 landscape page. Every block has a fixed band (positions in mm from the top), so a
-    long hotel name shrinks (and at worst is cut) instead of pushing the dates over the frame.
-    Dates are written in the hotel's language; the footer names the issuer, the hotel code,
-    the certificate number (only when the report was numbered: cert.certificate_numbers) and
-    the report date."""
+    """A tagged PDF: one A4 landscape page in the hotel's language, and, when the roster names
+    a second language for its staff (`second_language`), a second page saying the same in that
+    language (issue 17 §3). A whole page per language rather than both on one: each stays the
+    size a framed certificate is read at, and a hotel can hang the one its staff read.
+
+    Every block has a fixed band (positions in mm from the top), so a long hotel name shrinks
+    (and at worst is cut) instead of pushing the dates over the frame. Dates are written in the
+    page's language; the footer names the issuer, the hotel code, the certificate number (only
+    when the report was numbered: cert.certificate_numbers) and the report date."""
     from reportlab.pdfgen.canvas import Canvas
 
+    from lrs_reporter.outputs.tagged import Tags, tagged
+
     _register_fonts()
-    lang = str(hotel["language"]).lower()
-    lang = lang if lang in TEXT else "en"
-    title, body, on_label, until_label = TEXT[lang]
+    langs = certificate_languages(hotel)
     hotel = {**hotel, **{k: printable(hotel[k]) for k in ("hotel_id", "name", "city", "country")}}
     hotel["name"] = hotel["name"] or hotel["hotel_id"] or "?"  # a roster row without a name
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), invariant=True, pageCompression=True,
                  initialFontName=REGULAR,  # else an unused, unembedded Helvetica is listed
-                 lang=lang)  # the catalog's /Lang: screen readers pick the hotel's language
+                 lang=langs[0])  # the catalog's /Lang: screen readers pick the hotel's language
     stamp = f"D:{cert.as_of:%Y%m%d}000000+00'00'"
     pdf.setDateFormatter(lambda *_: stamp)  # the as-of day, not the clock
+    title = TEXT[langs[0]][0]
     pdf.setTitle(f"{title}: {hotel['name']}")
     pdf.setAuthor(PROGRAMME)
     pdf.setSubject(f"{PROGRAMME}: {title}")
     pdf.setCreator("noroom report")
+    tags = Tags(pdf)
+    for lang in langs:
+        certificate_page(pdf, tags, hotel, cert, lang)
+        pdf.showPage()
+        tags.next_page()
+    pdf.save()
+    return tagged(buffer.getvalue(), tags, langs[0])
+
+
+def certificate_languages(hotel: dict) -> list[str]:
+    """[the hotel's language] or [it, the second language]; an unknown language is English."""
+    first = str(hotel.get("language") or "").lower()
+    first = first if first in TEXT else "en"
+    second = str(hotel.get("second_language") or "").lower()
+    return [first, second] if second in TEXT and second != first else [first]
+
+
+def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
+                     lang: str) -> None:
+    """One page of the certificate in `lang`, every text in a structure element."""
+    title, body, on_label, until_label = TEXT[lang]
 
     def centred(top_mm: float, text: str, font: str, size: float) -> None:
         pdf.setFont(font, size)
         pdf.drawCentredString(PAGE_W / 2, PAGE_H - top_mm * MM, text)
 
-    pdf.setStrokeColorRGB(*PURPLE)
-    pdf.setLineWidth(2 * MM)
-    pdf.rect(10 * MM, 10 * MM, 277 * MM, 190 * MM)
+    with tags.artifact():
+        pdf.setStrokeColorRGB(*PURPLE)
+        pdf.setLineWidth(2 * MM)
+        pdf.rect(10 * MM, 10 * MM, 277 * MM, 190 * MM)
     pdf.setFillColorRGB(*PURPLE)
-    centred(33, PROGRAMME, BOLD, 16)
-    centred(53, title, BOLD, 40)
+    with tags.mark(tags.element("P", lang)):
+        centred(33, PROGRAMME, BOLD, 16)
+    with tags.mark(tags.element("H1", lang)):
+        centred(53, title, BOLD, 40)
     pdf.setFillColorRGB(*INK)
     names, size = fitted(str(hotel["name"]), BOLD, 237 * MM, (28, 24, 20, 17), 2)
     top = 64 + size * 0.36  # band 64-92 mm: two lines of the name
-    for line in names:
-        centred(top, line, BOLD, size)
-        top += size * 0.5
+    with tags.mark(tags.element("H2", lang)):
+        for line in names:
+            centred(top, line, BOLD, size)
+            top += size * 0.5
     place = ", ".join(x for x in (hotel["city"], hotel["country"]) if x)
-    centred(max(top - size * 0.5 + 8.5, 85), place, REGULAR, 13)
+    with tags.mark(tags.element("P", lang)):
+        centred(max(top - size * 0.5 + 8.5, 85), place, REGULAR, 13)
     pct = f"{float(cert.threshold) * 100:g}"
     name = " ".join(names) if names[-1].endswith("…") else hotel["name"]
     lines, size = fitted(body.format(hotel=name, pct=pct), REGULAR, 217 * MM, (15, 13, 11), 4)
     top = 102 + size * 0.4  # band 102-142 mm: up to four lines of text
-    for line in lines:
-        centred(top, line, REGULAR, size)
-        top += size * 0.6
-    centred(148, on_label.format(date=long_date(hotel["certified_on"], lang)), BOLD, 14)
-    if hotel.get("valid_until"):
-        centred(156, until_label.format(date=long_date(hotel["valid_until"], lang)), BOLD, 14)
+    with tags.mark(tags.element("P", lang)):
+        for line in lines:
+            centred(top, line, REGULAR, size)
+            top += size * 0.6
+    dates = tags.element("P", lang)
+    with tags.mark(dates):
+        centred(148, on_label.format(date=long_date(hotel["certified_on"], lang)), BOLD, 14)
+        if hotel.get("valid_until"):
+            centred(156, until_label.format(date=long_date(hotel["valid_until"], lang)), BOLD,
+                    14)
     if cert.valid_months:
-        centred(163, validity_text(cert.valid_months, lang), REGULAR, 10)
-    footer(pdf, hotel, cert, lang)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+        with tags.mark(tags.element("P", lang)):
+            centred(163, validity_text(cert.valid_months, lang), REGULAR, 10)
+    footer(pdf, tags, hotel, cert, lang)
 
 
-def footer(pdf: Canvas, hotel: dict, cert: Certification, lang: str) -> None:
+def footer(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification, lang: str) -> None:
     """The labelled footer, in a band 170-193 mm from the top: a rule, the issuer, then hotel
     code, certificate number and report date, then how the number is checked."""
     issued_by, code_label, number_label, date_label, check = FOOTER[lang]
     number = (cert.certificate_numbers or {}).get(str(hotel["hotel_id"]))
-    pdf.setStrokeColorRGB(*PURPLE)
-    pdf.setLineWidth(0.3 * MM)
-    pdf.line(60 * MM, PAGE_H - 170 * MM, PAGE_W - 60 * MM, PAGE_H - 170 * MM)
+    with tags.artifact():
+        pdf.setStrokeColorRGB(*PURPLE)
+        pdf.setLineWidth(0.3 * MM)
+        pdf.line(60 * MM, PAGE_H - 170 * MM, PAGE_W - 60 * MM, PAGE_H - 170 * MM)
     pdf.setFillColorRGB(*INK)
     colon = "\u00a0: " if lang == "fr" else ": "  # French sets a space before the colon
     facts = [f"{code_label}{colon}{hotel['hotel_id']}"]
@@ -273,8 +309,9 @@ def footer(pdf: Canvas, hotel: dict, cert: Certification, lang: str) -> None:
     for i, (text, font) in enumerate(lines):
         # a long hotel code must not run over the frame: shrink, and at worst cut with "…"
         cut, size = fitted(text, font, 255 * MM, (10, 9, 8), 1)
-        pdf.setFont(font, size)
-        pdf.drawCentredString(PAGE_W / 2, PAGE_H - (177 + i * 6) * MM, cut[0])
+        with tags.mark(tags.element("P", lang)):
+            pdf.setFont(font, size)
+            pdf.drawCentredString(PAGE_W / 2, PAGE_H - (177 + i * 6) * MM, cut[0])
 
 
 def file_names(hotel_ids: list[str]) -> dict[str, str]:
@@ -311,12 +348,18 @@ def file_names(hotel_ids: list[str]) -> dict[str, str]:
     return {hid: name + ".pdf" for hid, name in names.items()}
 
 
+def certificate_columns(cert: Certification) -> list[str]:
+    """HOTEL_COLUMNS, and the roster's second_language when the report has it."""
+    extra = ["second_language"] if "second_language" in cert.hotels.columns else []
+    return HOTEL_COLUMNS + extra
+
+
 class CertificatesOutput:
     def write(self, cert: Certification, out: Path, learners: bool) -> list[Path]:
         folder = out / "certificates"
         folder.mkdir(parents=True, exist_ok=True)  # a staging folder: publish() removes the
         # certificates of hotels no longer certified (outputs.OWNED)
-        certified = [h for h in records(cert.hotels, HOTEL_COLUMNS, False)
+        certified = [h for h in records(cert.hotels, certificate_columns(cert), False)
                      if h["certified"]]
         names = file_names([str(h["hotel_id"]) for h in certified])
         jobs = [(hotel, folder / names[str(hotel["hotel_id"])]) for hotel in certified]

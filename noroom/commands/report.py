@@ -26,6 +26,15 @@ def parse_threshold(ctx: click.Context, param: click.Parameter, value: str) -> F
     return fraction
 
 
+def materials_output(draft: bool):  # type: ignore[no-untyped-def]
+    """The communication pack's writer over course_src (loaded, and so validated, now)."""
+    from builder.course import load_source
+    from lrs_reporter.outputs.materials import MaterialsOutput
+    from noroom.vocabulary import PROJECT_ROOT
+
+    return MaterialsOutput(load_source(PROJECT_ROOT / "course_src"), draft)
+
+
 def progress_callback():  # type: ignore[no-untyped-def]
     if not sys.stderr.isatty():
         return None
@@ -90,6 +99,12 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
               "certificates carry no number.")
 @click.option("--learners", is_flag=True, help="Also write personal data: one row per trained "
               "learner.")
+@click.option("--materials", is_flag=True, help="Also write the communication pack of each "
+              "certified hotel into materials/<hotel>/<language>/: A4 and A3 posters, an A5 "
+              "flyer, a door hanger, intranet images; in the hotel's language(s), with its "
+              "country's contacts; only reviewed course text.")
+@click.option("--draft", is_flag=True, help="With --materials: also print languages whose "
+              "text is not reviewed yet, marked DRAFT (folder <language>-DRAFT).")
 def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], store: Path | None,
             parquet: Path | None, engine: str, scheduler: str | None,
             completions: tuple[Path, ...], lrs: str | None, lrs_user: str | None,
@@ -98,7 +113,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
             activities: tuple[str, ...],
             hotel_extension: str | None, threshold: Fraction, as_of: datetime | None,
             valid_months: int, out: Path, cert_key_file: Path | None,
-            learners: bool) -> None:
+            learners: bool, materials: bool, draft: bool) -> None:
     """Certify hotels: who is trained, per hotel, against the threshold.
 
     \b
@@ -106,6 +121,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
       noroom report --roster samples/roster.csv --staff samples/staff.csv \\
         --statements samples/statements.ndjson --as-of 2026-11-01 --out reports
       noroom report --roster roster.csv --lrs https://lrs.example/xAPI/ --lrs-user KEY
+      noroom report --roster roster.csv --statements s.ndjson --materials
     """
     from lrs_reporter.certify import Options
     from lrs_reporter.numbers import KEY_ENV, load_key, numbered
@@ -119,7 +135,10 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
         raise click.UsageError("give --statements, --store, --parquet, --lrs or --completions")
     if engine == "dask" and not parquet:
         raise click.UsageError("--engine dask reads a Parquet export: give --parquet DIR")
+    if draft and not materials:
+        raise click.UsageError("--draft goes with --materials")
     key = load_key(cert_key_file)  # before any work: a bad key file stops the report at once
+    extra = [materials_output(draft)] if materials else []  # course text checked before work
     vocabulary = load_vocabulary()
     if lrs:
         from lrs_reporter.sync import sync_store
@@ -137,7 +156,7 @@ def command(roster: Path, staff: Path | None, statements: tuple[Path, ...], stor
     cert = numbered(run_report(sources, options, progress), key)
     if progress:
         click.echo(err=True)  # end the progress line
-    write_all(cert, out, learners=learners)
+    write_all(cert, out, learners=learners, extra=extra)
     warning = uncovered_countries(list(cert.hotels["country"]), load_course_countries())
     if warning:
         click.echo(warning, err=True)

@@ -30,10 +30,11 @@ LOCAL = {"NL1": ("25 april 2026", "24 april 2028"),
          "PL1": ("25 kwietnia 2026", "24 kwietnia 2028")}
 
 
-def report(tmp_path, env=None, extra=()):  # type: ignore[no-untyped-def]
+def report(tmp_path, env=None, extra=(), roster_written=False):  # type: ignore[no-untyped-def]
     """`noroom report` over five hotels: NL1, FR1, HU1, PL1 certified on 25 April 2026 (both
     of their two employees trained that day), EN1 not (1 of 4)."""
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    if not roster_written:
+        (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
     sts = [statement(f"{h}{i}@example.org", hotel=h, when="2026-04-25T09:00:00Z")
            for h in LOCAL for i in range(2)]
     sts.append(statement("en@example.org", hotel="EN1", when="2026-04-25T09:00:00Z"))
@@ -173,3 +174,101 @@ def test_verify_names_a_report_that_is_not_a_certification(tmp_path, content):
     result = verify("NR-AAAA-BBBB-CCCC-DDDD", tmp_path, env={"NOROOM_CERT_KEY": KEY})
     assert result.exit_code == 2 and "certification.json" in result.output
     assert "Traceback" not in result.output
+
+
+# ---- a second language for the staff, and tagged PDF (issue 17 §3) ------------------------------
+
+BILINGUAL = ("hotel_id,name,chain,city,country,language,employees,second_language\n"
+             "NL1,Hotel De Gouden Leeuw,,Utrecht,NL,nl,2,fr\n"
+             "FR1,Hôtel du Port,,Lyon,FR,fr,2,\n"
+             "HU1,Főváros Szálloda,,Budapest,HU,hu,2,PL\n"
+             "PL1,Hotel Łódź Centrum,,Łódź,PL,pl,2,pl\n"
+             "EN1,Riverside Inn,,Leeds,GB,en,4,es\n")
+
+
+def bilingual_report(tmp_path, roster=BILINGUAL):  # type: ignore[no-untyped-def]
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
+    return report(tmp_path, env={"NOROOM_CERT_KEY": KEY}, roster_written=True)
+
+
+def pages_text(path) -> list[str]:  # type: ignore[no-untyped-def]
+    """pdftotext of each page, white space joined."""
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True, text=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+
+
+def test_a_second_language_adds_a_page_with_the_same_statements(tmp_path):
+    out, _ = bilingual_report(tmp_path)
+    number = json.loads((out / "certification.json").read_text())
+    numbers = {h["hotel_id"]: h["certificate_number"] for h in number["hotels"]}
+    nl, fr = pages_text(out / "certificates" / "NL1.pdf")
+    assert "Gecertificeerd op 25 april 2026" in nl and "Geldig tot en met 24 april 2028" in nl
+    assert "Certifié le 25 avril 2026" in fr and "Valable jusqu'au 24 avril 2028" in fr
+    assert "Hotel De Gouden Leeuw a formé au moins 60 % de son personnel" in fr
+    assert numbers["NL1"] in nl and numbers["NL1"] in fr  # one certificate, one number
+    hu, pl = pages_text(out / "certificates" / "HU1.pdf")  # "PL" in the roster: case ignored
+    assert "Tanúsítás dátuma: 2026. április 25." in hu
+    assert "Data certyfikacji: 25 kwietnia 2026" in pl and "Ważny do 24 kwietnia 2028" in pl
+    assert len(pages_text(out / "certificates" / "FR1.pdf")) == 1  # none named
+    assert len(pages_text(out / "certificates" / "PL1.pdf")) == 1  # the same as its language
+
+
+def test_an_unknown_second_language_is_one_error_naming_the_line(tmp_path):
+    (tmp_path / "roster.csv").write_text(BILINGUAL.replace("2,PL\n", "2,xx\n"), encoding="utf-8")
+    (tmp_path / "s.ndjson").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                      "--statements", str(tmp_path / "s.ndjson"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"{tmp_path / 'roster.csv'}:4: second_language 'xx' is not a language of the course; "
+        "use one of nl, en, pl, fr, hu, pt, es or leave it empty"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_certificates_are_tagged_pdf_with_a_structure_tree(tmp_path):
+    import pikepdf
+
+    out, _ = bilingual_report(tmp_path)
+    path = out / "certificates" / "NL1.pdf"
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Tagged:          yes" in info and "Pages:           2" in info
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == "nl"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert str(pdf.docinfo.Title) == "Certificaat: Hotel De Gouden Leeuw"
+        document = pdf.Root.StructTreeRoot.K
+        assert document.S == "/Document"
+        roles = [str(k.S)[1:] for k in document.K]
+        langs = [str(k.get("/Lang", "nl")) for k in document.K]
+        texts = [[int(m) for m in (k.K if isinstance(k.K, pikepdf.Array) else [k.K])]
+                 for k in document.K]
+        assert roles.count("H1") == 2 and roles[:3] == ["P", "H1", "H2"]
+        half = len(roles) // 2
+        assert set(langs[:half]) == {"nl"} and set(langs[half:]) == {"fr"}
+        # every marked-content id of each page leads back to its element (the ParentTree)
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for page_no, page in enumerate(pdf.pages):
+            assert page.StructParents == page_no
+            parents = nums[2 * page_no + 1]
+            content = page.Contents.read_bytes().decode("latin-1")
+            assert content.count("BDC") == len(parents) > 5
+            for mcid, parent in enumerate(parents):
+                assert f"<</MCID {mcid}>> BDC" in content
+                assert parent.objgen in [k.objgen for k in document.K]
+        assert all(texts)
+
+
+def test_certificates_embed_their_fonts_and_read_in_order(tmp_path):
+    out, _ = bilingual_report(tmp_path)
+    fonts = subprocess.run(["pdffonts", str(out / "certificates" / "NL1.pdf")],
+                           capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # emb column
+    nl = pages_text(out / "certificates" / "NL1.pdf")[0]
+    order = ["No Room for Sex Trafficking", "Certificaat", "Hotel De Gouden Leeuw", "Utrecht",
+             "ten minste 60%", "Gecertificeerd op", "Uitgegeven door", "Hotelcode"]
+    positions = [nl.index(words) for words in order]
+    assert positions == sorted(positions), nl
