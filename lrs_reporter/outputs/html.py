@@ -14,6 +14,7 @@ import hashlib
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from lrs_reporter.model import CHAIN_COLUMNS, HOTEL_COLUMNS
@@ -49,15 +50,16 @@ def closest(hotels: list[dict]) -> list[dict]:
                    and 0 < h["needed"] <= CLOSE), key=lambda h: (h["needed"], h["hotel_id"]))
 
 
-def with_state(hotels: list[dict], lapsing_ids: set[str]) -> list[dict]:
-    """Each hotel with `state` (a key of STATES), its `rank` and `status` text."""
+def with_state(hotels: list[dict], lapsing_ids: set[str]) -> list[SimpleNamespace]:
+    """Each hotel with `state` (a key of STATES), its `rank` and `status` text; as attributes,
+    which the template reads four times faster than dict keys (2,000 rows: issue 17 §1)."""
     out = []
     for h in hotels:
         state = ("none" if not h["employees"] else
                  ("lapsing" if h["hotel_id"] in lapsing_ids else "certified") if h["certified"]
                  else "close" if h["needed"] is not None and h["needed"] <= CLOSE else "not")
         rank, status = STATES[state]
-        out.append({**h, "state": state, "rank": rank, "status": status})
+        out.append(SimpleNamespace(**h, state=state, rank=rank, status=status))
     return out
 
 

@@ -177,6 +177,8 @@ def test_the_table_filters_by_keyboard_and_announces_the_count(browser, site):
             f"{h['chain']}".lower()]
     expect(live).to_have_text(re.compile(f"^{len(want)} of "))
     assert len(visible_rows(page)) == len(want)
+    page.fill("#f-q", "lapsing")  # a status word, not in any name, code, chain or place
+    expect(live).to_have_text("No hotel matches; clear the filters to see all 2,000.")
     # Country, and then all again: "Show more" by keyboard.
     page.fill("#f-q", "")
     page.select_option("#f-chain", "*")

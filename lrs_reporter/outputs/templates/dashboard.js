@@ -19,7 +19,12 @@
   var STATES = {certified: ["certified", "lapsing"], lapsing: ["lapsing"],
                 not: ["close", "not"], close: ["close"], none: ["none"]};
 
-  rows.forEach(function (r, i) { r.order = i; r.words = r.textContent.toLowerCase(); });
+  rows.forEach(function (r, i) {  // the free text searches name, code, chain and place
+    var place = r.querySelector("td.place");
+    r.order = i;
+    r.words = [r.cells[0].textContent, r.dataset.chain, place ? place.textContent : ""]
+      .join(" ").toLowerCase();
+  });
 
   function compare(a, b) {
     if (!key) return a.order - b.order;
