@@ -68,6 +68,10 @@ class Page:
     title: str
     html: str
     words: int
+    image: str = ""
+    """Path in the package of the page's drawing (issue 16), or ""."""
+    image_alt: str = ""
+    """The drawing's alt text; "" marks it decorative."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,10 @@ class Course:
     hotel_pattern: str
     hotel_example: str
     country: str
+    assets: dict[str, bytes] = field(default_factory=dict)
+    """Files every package carries besides the pages and runtime (the drawings), by zip path."""
+    icon_sprite: str = ""
+    """Inline <svg> with a <symbol> per signal icon the cards use, or ""."""
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -208,8 +216,10 @@ class CourseSource:
         modules = []
         for m in cfg["modules"]:
             pages = tuple(
-                Page(pid, m["id"], s[f"pages.{pid}.title"], render_markdown(_fill(body(pid), fill)),
-                     word_count(_fill(body(pid), fill)) + word_count(s[f"pages.{pid}.title"]))
+                Page(pid, m["id"], s[f"pages.{pid}.title"],
+                     self._page_html(language, pid, body(pid), fill),
+                     word_count(_fill(body(pid), fill)) + word_count(s[f"pages.{pid}.title"]),
+                     *self._image(s, pid))
                 for pid in m["pages"]
             )
             modules.append(Module(m["id"], m.get("role"), s[f"modules.{m['id']}.title"], pages))
@@ -234,8 +244,43 @@ class CourseSource:
             modules=tuple(modules), questions=questions,
             mastery_score=float(cfg["mastery_score"]), vocabulary=self.vocabulary,
             hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
-            country=country,
+            country=country, assets=self._assets(), icon_sprite=self._sprite(),
         )
+
+    def _page_html(self, language: str, pid: str, text: str, fill: dict[str, str]) -> str:
+        """The page body as HTML; its first list as cards when course.yaml gives it icons."""
+        from builder.illustrations import as_cards
+        from builder.markdown import render_markdown
+
+        html = render_markdown(_fill(text, fill))
+        icons = (self.config.get("icons") or {}).get(pid)
+        if not icons:
+            return html
+        try:
+            return as_cards(html, list(icons))
+        except ValueError as exc:
+            t = self.texts[language]
+            raise SourceError(f"pages.{pid}.body {exc}; give icons.{pid} in course.yaml one "
+                              "icon per list item, in order", t.path,
+                              t.lines.get(f"pages.{pid}.body")) from exc
+
+    def _image(self, s: dict[str, str], pid: str) -> tuple[str, str]:
+        from builder.illustrations import image_path
+
+        name = (self.config.get("images") or {}).get(pid)
+        return (image_path(name), s.get(f"images.{name}.alt", "").strip()) if name else ("", "")
+
+    def _assets(self) -> dict[str, bytes]:
+        from builder.illustrations import image_path
+
+        names = sorted(set((self.config.get("images") or {}).values()))
+        return {image_path(n): (self.root / "images" / f"{n}.svg").read_bytes() for n in names}
+
+    def _sprite(self) -> str:
+        from builder.illustrations import icon_sprite
+
+        return icon_sprite(self.root, {i for v in (self.config.get("icons") or {}).values()
+                                       for i in v})
 
 
     def _check_contacts(self, country: str, fill: dict[str, str], strings: dict[str, str]) -> None:
@@ -333,6 +378,10 @@ def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> lis
         for p in m["pages"]:
             keys += [f"pages.{p}.title", f"pages.{p}.body"]
             keys += sorted(k for k in source_strings if k.startswith(f"pages.{p}.country."))
+    # A drawing's alt text, once its source language has one (without it the drawing is
+    # decorative, and `noroom lint` says so).
+    keys += [f"images.{n}.alt" for n in sorted(set((config.get("images") or {}).values()))
+             if f"images.{n}.alt" in source_strings]
     for q in config["quiz"]["questions"]:
         keys.append(f"questions.{q['id']}.prompt")
         for o in q["options"]:
@@ -401,7 +450,7 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
 
 KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
               "vocabulary", "hotel_code", "default_country", "contacts", "roles", "modules",
-              "quiz", "critical_keys"}
+              "quiz", "critical_keys", "images", "icons"}
 
 
 def _unknown_keys(config: Located, path: Path) -> list[str]:
@@ -444,6 +493,11 @@ def _validate_config(cfg: Any, path: Path, problems: _Problems) -> None:
         problems.add("hotel_code needs a valid regular expression `pattern` and an `example`",
                      path, at("hotel_code"))
     _validate_structure(cfg, path, problems)
+    from builder.illustrations import config_problems
+
+    page_ids = {p for m in cfg["modules"] if isinstance(m, dict) for p in m.get("pages") or []}
+    for key, message in config_problems(cfg, path.parent, page_ids):
+        problems.add(message, path, at(key))
 
 
 def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:

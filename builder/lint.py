@@ -146,7 +146,22 @@ def lint(root: Path) -> LintReport:
         _reading_time(report, config, text)
     _review(report, Path(root), config, texts, source_lang, keys)
     _countries(report, config, texts)
+    _decorative_images(report, config, src, cfg_path)
     return report
+
+
+def _decorative_images(report: LintReport, config: dict[str, Any], src: TextFile,
+                       cfg_path: Path) -> None:
+    """Issue 16: a drawing without alt text is shown as decorative (alt=""); say so, since a
+    drawing usually carries meaning for a second-language reader."""
+    images = config.get("images") or {}
+    for name in sorted(set(images.values()) if isinstance(images, dict) else ()):
+        if not str(src.strings.get(f"images.{name}.alt", "")).strip():
+            first_page = next(p for p, n in images.items() if n == name)
+            line = images.line_of(first_page) if hasattr(images, "line_of") else None
+            report.add("warning", cfg_path, line, f"drawing {name} has no alt text, so it is "
+                       f"shown as decorative; write images.{name}.alt in {src.path.name} if it "
+                       "carries meaning")
 
 
 def _review(report: LintReport, root: Path, config: dict[str, Any], texts: dict[str, TextFile],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -132,8 +133,7 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None) -> b
 def _render_page(course: Course, brand: Brand | None) -> str:
     shifted = [
         type(m)(m.id, m.role, m.title,
-                tuple(type(p)(p.id, p.module, p.title, _shift_headings(p.html), p.words)
-                      for p in m.pages))
+                tuple(replace(p, html=_shift_headings(p.html)) for p in m.pages))
         for m in course.modules
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})

@@ -45,7 +45,7 @@ class MultiLanguageFormat(Format, Protocol):
 
 def course_files(course: Course, fmt_name: str, options: BuildOptions,
                  adapter: str | None, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
-    """index.html, runtime.css and runtime.js, plus brand assets.
+    """index.html, runtime.css and runtime.js, plus the course's drawings and brand assets.
 
     `adapter` names the tracking adapters ("scorm", "xapi+cmi5", ...; None for no tracking);
     they are concatenated before the core into the one runtime.js (issue 3: one JS file)."""
@@ -55,6 +55,7 @@ def course_files(course: Course, fmt_name: str, options: BuildOptions,
         "runtime.css": runtime_file("runtime.css"),
         "runtime.js": runtime_script(adapter),
     }
+    files.update(course.assets)  # the drawings (issue 16), the same bytes in every format
     if options.brand:
         files.update(options.brand.files())
     return files

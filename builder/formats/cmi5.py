@@ -25,6 +25,7 @@ _ASSETS = (('<link rel="stylesheet" href="runtime.css">',
             '<link rel="stylesheet" href="../runtime.css">'),
            ('<script src="runtime.js"></script>', '<script src="../runtime.js"></script>'))
 _LOGO = ('<img class="logo" src="', '<img class="logo" src="../')  # only with a brand logo
+_IMAGES = ('<img class="illus" src="images/', '<img class="illus" src="../images/')
 
 
 class Cmi5Format:
@@ -64,7 +65,7 @@ def _one_folder_down(page: bytes) -> bytes:
             # A bug, not bad input: pages/index.html changed how it links its assets.
             raise AssertionError(f"pages/index.html no longer has {old!r} once; update _ASSETS")
         text = text.replace(old, new)
-    return text.replace(*_LOGO).encode("utf-8")
+    return text.replace(*_LOGO).replace(*_IMAGES).encode("utf-8")
 
 
 def _launcher(courses: list[Course], options: BuildOptions) -> bytes:
