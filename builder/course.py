@@ -42,6 +42,9 @@ RUNTIME_UI_KEYS = frozenset({
     "resume_title", "resume_yes", "retry", "review_mode", "save_failed", "save_refused",
     "save_restored", "skip_link",
 })
+# Issue 16 sections 2 and 3: the quiz's feedback, the missed-question list, the take-away card.
+RUNTIME_UI_KEYS |= {"card_print", "card_title", "missed_title", "quiz_count", "right_answer",
+                    "your_answer"}
 
 
 @dataclass(frozen=True)
