@@ -108,6 +108,9 @@ class Course:
     hotel_pattern: str
     hotel_example: str
     country: str
+    # The country's verified contact values (course.yaml contacts), as filled into the text:
+    # the renderer makes the phone numbers among them tel: links (issue 16 section 3).
+    contacts: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -237,7 +240,7 @@ class CourseSource:
             modules=tuple(modules), questions=questions,
             mastery_score=float(cfg["mastery_score"]), vocabulary=self.vocabulary,
             hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
-            country=country,
+            country=country, contacts=fill,
         )
 
 
