@@ -42,6 +42,9 @@ RUNTIME_UI_KEYS = frozenset({
     "resume_title", "resume_yes", "retry", "review_mode", "save_failed", "save_refused",
     "save_restored", "skip_link",
 })
+# Issue 16 sections 2 and 3: the quiz's feedback, the missed-question list, the take-away card.
+RUNTIME_UI_KEYS |= {"card_print", "card_title", "missed_title", "quiz_count", "right_answer",
+                    "your_answer"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class Course:
     """Files every package carries besides the pages and runtime (the drawings), by zip path."""
     icon_sprite: str = ""
     """Inline <svg> with a <symbol> per signal icon the cards use, or ""."""
+    # The country's verified contact values (course.yaml contacts), as filled into the text:
+    # the renderer makes the phone numbers among them tel: links (issue 16 section 3).
+    contacts: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -245,6 +251,7 @@ class CourseSource:
             mastery_score=float(cfg["mastery_score"]), vocabulary=self.vocabulary,
             hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
             country=country, assets=self._assets(), icon_sprite=self._sprite(),
+            contacts=fill,
         )
 
     def _page_html(self, language: str, pid: str, text: str, fill: dict[str, str]) -> str:

@@ -13,6 +13,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from builder.emergency import CARD_PAGE, card_steps, emergency_callouts, link_phones
+
 if TYPE_CHECKING:
     from builder.brand import Brand
     from builder.course import Course
@@ -130,10 +132,25 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None) -> b
     return cached[2].replace(_DATA, script_json(data), 1).encode("utf-8")
 
 
+def _page_html(html: str, course: Course) -> str:
+    # Issue 16 section 3: every phone number a tel: link, the emergency step a call-out.
+    linked = link_phones(_shift_headings(html), course.contacts)
+    return emergency_callouts(linked, course.contacts.get("emergency"))
+
+
+def _card(course: Course) -> list[tuple[str, bool]]:
+    """The take-away card's steps (issue 16 section 3): the what-to-do page's bold leads."""
+    page = next((p for p in course.pages if p.id == CARD_PAGE), None)
+    return card_steps(link_phones(page.html, course.contacts),
+                      course.contacts.get("emergency")) if page else []
+
+
 def _render_page(course: Course, brand: Brand | None) -> str:
+    from markupsafe import Markup, escape
+
     shifted = [
         type(m)(m.id, m.role, m.title,
-                tuple(replace(p, html=_shift_headings(p.html)) for p in m.pages))
+                tuple(replace(p, html=_page_html(p.html, course)) for p in m.pages))
         for m in course.modules
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})
@@ -141,4 +158,6 @@ def _render_page(course: Course, brand: Brand | None) -> str:
         course=view, ui=course.ui, brand=brand, data_json=_DATA,
         mastery_pct=str(round(course.mastery_score * 100)),
         first_page_id=course.pages[0].id if course.pages else "",
+        card=_card(course), phones=lambda text: Markup(link_phones(str(escape(text)),
+                                                                   course.contacts)),
     )

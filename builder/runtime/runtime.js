@@ -25,7 +25,7 @@
   var ui = data.ui;
   var steps = [], cur = 0, adapter = null, tracked = false, mode = "normal", mastery = data.mastery;
   var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0 };
-  var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false;
+  var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false, judgedAtt = -1;
   /* The adapter while the session is open; null once exit() was called, so nothing reaches an
    * LMS that has finished the session (issue 12 item 8). */
   function tracker() { return finishedOnce ? null : adapter; }
@@ -103,7 +103,9 @@
   function progress() {
     var pp = pathPages(), qq = pathQuestions(), n = 0;
     pp.forEach(function (p) { if (state.seen[p.id]) n++; });
-    qq.forEach(function (q) { if (state.answers[q.id] != null) n++; });
+    // A question counts once answered in any attempt: a retake (att > 0, every question was
+    // answered to reach the result) keeps the bar where it was (issue 16: it jumped 100 -> 57).
+    qq.forEach(function (q) { if (state.answers[q.id] != null || state.att > 0) n++; });
     return state.role < 0 ? 0 : Math.round(100 * n / (pp.length + qq.length));
   }
   function score() {
@@ -181,30 +183,39 @@
       if (first) judgeLate();
     }
     if (id.indexOf("q:") === 0) prepareQuestion(id.slice(2), el);
+    root.classList.remove("card-shown");
     if (id === "result") showResult();
+    if (id === "quiz") $("#quiz-count").textContent = fmt(ui.quiz_count, { total: pathQuestions().length });
     if (id === "role") $$('input[name="role"]').forEach(function (r, k) { r.checked = k === state.role; });
     if (id === "hotel") $("#hotel-code").value = state.hotel;
     var bar = $(".progress"), pct = progress();
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
     $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
-    // Back is closed on the result, except for a learner who passed with a page unseen: they go
-    // back to it (answers stay locked) and complete the course on the way forward.
-    var unseen = id === "result" && state.done !== 1 && passes(score().scaled);
-    $("#back").disabled = cur === 0 || (id === "result" && !unseen);
+    // Back is closed on a passed result, except for a learner who passed with a page unseen: they
+    // go back to it (answers stay locked) and complete the course on the way forward. After a
+    // fail it leads to the answered questions and their explanations (issue 16).
+    var closed = id === "result" && state.done === 1 && passes(score().scaled);
+    $("#back").disabled = cur === 0 || closed;
     updateNext();
     if (focus !== false) { window.scrollTo(0, 0); topInSight(); focusHere(el && $("h1", el)); }
     fitFrame();
     save();
   }
+  /* An open question's id, or null: on its step the primary button reads "Check answer" and
+   * checks, then "Next" (issue 16: on a phone a separate Check button sat below the fold). */
+  function openQuestion() {
+    var id = steps[cur] || "";
+    return id.indexOf("q:") === 0 && state.answers[id.slice(2)] == null ? id.slice(2) : null;
+  }
   function updateNext() {
     var id = steps[cur], ok = true;
     if (id === "role") ok = state.role >= 0;
     else if (id === "hotel") ok = !!state.hotel;
-    else if (id.indexOf("q:") === 0) ok = state.answers[id.slice(2)] != null;
     else if (id === "result" || cur === steps.length - 1) ok = false;
     $("#next").disabled = !ok;
     $("#next").hidden = id === "result";
+    $("#next").textContent = openQuestion() ? ui.check_answer : ui.next;
   }
 
   /* Seeded Fisher-Yates from the authored order: the same order on every resume, new per attempt. */
@@ -224,13 +235,26 @@
       inp.checked = a != null && inp.value === q.options[a];
       inp.disabled = a != null;
     });
-    $$(".feedback", el).forEach(function (f) { f.hidden = a == null || f.getAttribute("data-option") !== q.options[a]; });
+    // Checked: the right option marked (and the learner's wrong one), each with its explanation;
+    // a mark is an icon and words, never colour alone (issue 16).
+    $$(".opt", el).forEach(function (o) {
+      var val = $("input", o).value, right = a != null && val === q.correct;
+      var wrong = a != null && !right && val === q.options[a], old = $(".mark", o);
+      if (old) old.parentNode.removeChild(old);
+      o.className = "opt" + (right ? " is-right" : wrong ? " is-wrong" : "");
+      $(".feedback", o).hidden = !right && !wrong;
+      if (right || wrong) {
+        var m = doc.createElement("span");
+        m.className = "mark";
+        m.textContent = right ? ui.right_answer : ui.your_answer;
+        $("label", o).insertBefore(m, $("label", o).firstChild);
+      }
+    });
     var v = $(".verdict", el);
     v.textContent = a == null ? "" : (q.options[a] === q.correct ? ui.correct : ui.incorrect);
     v.className = "verdict" + (a == null ? "" : q.options[a] === q.correct ? " ok" : " wrong");
-    $(".check", el).hidden = a != null;
     var qq = pathQuestions();
-    $(".qnum", el).textContent = fmt(ui.question_of, { n: qq.indexOf(q) + 1, total: qq.length });
+    $("h1", el).textContent = fmt(ui.question_of, { n: qq.indexOf(q) + 1, total: qq.length });
     // The answer's latency runs from here (issue 12 item 9): only while the question is open, so
     // re-rendering it after the check does not reset the clock.
     if (a == null) qShown[qid] = Date.now();
@@ -239,7 +263,7 @@
   function checkAnswer(qid) {
     var el = $('.step[data-step="q:' + qid + '"]');
     var picked = $("input:checked", el);
-    if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict wrong"; return; }
+    if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict hint"; focusHere(v); return; }
     var q = data.questions.filter(function (x) { return x.id === qid; })[0];
     var idx = q.options.indexOf(picked.value), latencyMs = Date.now() - (qShown[qid] || started);
     state.answers[qid] = idx;
@@ -257,16 +281,21 @@
   function passes(scaled) { return scaled + 1e-9 >= mastery; }
   /* The verdict, to the adapter: passed at the mastery score, completed once every page of the
    * path has been seen too (issue 3: completion needs both). */
-  function judge() {
+  function judge(quiet) {
     var s = score(), pct = Math.round(100 * s.scaled), passed = passes(s.scaled);
     var all = !unseenPages().length;
     if (passed && all && recording()) state.done = 1;
-    if (tracker() && recording()) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
+    if (tracker() && recording() && !quiet) when(adapter.complete({ passed: passed, completed: passed && all, scaled: s.scaled, raw: pct, min: 0, max: 100,
       durationMs: Date.now() - started })).then(save);
     return { passed: passed, pct: pct };
   }
   function showResult() {
-    var r = judge(), unseen = r.passed ? unseenPages() : [];
+    // Once per attempt: after a fail, Back leads to the questions and Next back here.
+    var r = judge(judgedAtt === state.att), unseen = r.passed ? unseenPages() : [];
+    judgedAtt = state.att;
+    showMissed(r.passed);
+    if ($("#card")) $("#card").hidden = !r.passed;
+    root.classList.toggle("card-shown", r.passed && !!$("#card"));
     // Passed with a page of the path unseen (e.g. a bookmark from before the page was added):
     // not complete yet in any format, so name each page, with a button that opens it.
     var text = !recording() ? ui.result_review : !r.passed ? ui.result_failed
@@ -283,6 +312,28 @@
       li.appendChild(b); list.appendChild(li);
     });
     list.hidden = !unseen.length;
+  }
+  /* After a fail: each missed question with the right answer and its explanation, before the
+   * retake (issue 16); it stays until the learner presses Retake, which starts afresh. */
+  function showMissed(passed) {
+    var list = $("#missed-list"), qq = pathQuestions();
+    list.textContent = "";
+    qq.forEach(function (q, i) {
+      if (passed || q.options[state.answers[q.id]] === q.correct) return;
+      var el = $('.step[data-step="q:' + q.id + '"]'), li = doc.createElement("li");
+      var h = doc.createElement("h3"), prompt = $(".prompt", el).cloneNode(true);
+      var right = doc.createElement("p"), b = doc.createElement("strong");
+      h.textContent = fmt(ui.question_of, { n: i + 1, total: qq.length });
+      prompt.removeAttribute("id");
+      b.textContent = ui.right_answer + " ";
+      right.appendChild(b);
+      right.appendChild(doc.createTextNode($('.opt input[value="' + q.correct + '"] ~ label .otext', el).textContent));
+      var why = $('.feedback[data-option="' + q.correct + '"]', el).cloneNode(true);
+      why.hidden = false;
+      [h, prompt, right, why].forEach(function (n) { li.appendChild(n); });
+      list.appendChild(li);
+    });
+    $("#missed").hidden = !list.children.length;
   }
   /* The quiz was passed before this page was first seen: the last unseen page completes the
    * course right away, wherever the learner goes next. */
@@ -314,7 +365,7 @@
 
   /* ---- wiring ---- */
   function bind() {
-    $("#next").addEventListener("click", function () { show(cur + 1); });
+    $("#next").addEventListener("click", function () { var q = openQuestion(); if (q) checkAnswer(q); else show(cur + 1); });
     $("#back").addEventListener("click", function () { show(cur - 1); });
     $$('input[name="role"]').forEach(function (r, k) {
       r.addEventListener("change", function () {
@@ -330,7 +381,11 @@
       hc.setAttribute("aria-invalid", ok || !v ? "false" : "true");
       updateNext();
     });
-    $$(".check").forEach(function (b) { b.addEventListener("click", function () { checkAnswer(b.getAttribute("data-question")); }); });
+    // A choice made: the "choose an answer first" hint has done its work.
+    $$(".options input").forEach(function (r) {
+      r.addEventListener("change", function () { var v = $(".step.current .verdict.hint"); if (v) { v.textContent = ""; v.className = "verdict"; } });
+    });
+    if ($("#print-card")) $("#print-card").addEventListener("click", function () { window.print(); });
     $("#retry").addEventListener("click", retry);
     $("#finish").addEventListener("click", finish);
     $("#resume-yes").addEventListener("click", function () { resumeChoice(true); });

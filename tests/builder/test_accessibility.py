@@ -132,7 +132,7 @@ class Keyboard:
                 option = q["correct"] if correct else next(o for o in q["options"]
                                                            if o != q["correct"])
                 self.pick(q["id"], option, len(q["options"]) + 1)
-                self.activate(".step.current .check")
+                self.activate("#next")  # reads "Check answer" until checked (issue 16)
                 self.page.wait_for_selector(f'.step.current .feedback[data-option="{option}"]',
                                             state="visible")
             self.next()

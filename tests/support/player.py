@@ -51,7 +51,9 @@ class Player:
         assert step.startswith("q:"), step
         qid = step[2:]
         self.frame.check(f"#{qid}-{option}")
-        self.frame.click(f'.step.current .check[data-question="{qid}"]')
+        # Until the answer is checked the primary button reads "Check answer" (issue 16).
+        assert self.frame.inner_text("#next") == self.data()["ui"]["check_answer"]
+        self.frame.click("#next")
         self.frame.wait_for_selector(f'.step.current .feedback[data-option="{option}"]',
                                      state="visible")
 
