@@ -26,21 +26,25 @@ from noroom.vocabulary import Vocabulary, vocabulary_from_dict
 COURSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-CONTACT_KEYS = ("emergency", "police", "anonymous_line", "anonymous_phone")
+CONTACT_KEYS = ("emergency", "police", "anonymous_line", "anonymous_phone", "support_line")
 # Placeholders the runtime fills in UI strings; contacts are filled at build time.
-UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example"}
+UI_PLACEHOLDERS = {"n", "total", "score", "mastery", "example", "hotel", "page"}
+# ui strings that name a contact (issue 16: the content note offers a confidential support line
+# only where course.yaml has a verified one): filled and left out like a page's Markdown block.
+CONTACT_UI_KEYS = frozenset({"ui.support_note"})
 # The ui strings the pages and the runtime show (`ui.<key>` in templates and runtime code, and
 # the keys passed to notify()): every course must have them in every language, or a learner
 # would read "undefined" (tests/builder/test_course_source.py keeps this list in step with the
 # code).
 RUNTIME_UI_KEYS = frozenset({
     "back", "check_answer", "choose_answer_first", "choose_role_intro", "choose_role_title",
-    "correct", "finish", "finished", "finished_retake", "hotel_hint", "hotel_invalid",
-    "hotel_label", "hotel_title", "incorrect", "language_name", "next", "not_saved", "page_of",
-    "progress_label", "question_of", "quiz_intro", "quiz_title", "result_failed", "result_passed",
-    "result_review", "result_title", "result_unseen", "resume_no", "resume_question",
-    "resume_title", "resume_yes", "retry", "review_mode", "save_failed", "save_refused",
-    "save_restored", "skip_link",
+    "correct", "dismiss", "finish", "finished", "finished_retake", "hotel_confirm",
+    "hotel_confirm_no", "hotel_confirm_yes", "hotel_hint", "hotel_invalid", "hotel_label",
+    "hotel_title", "hotel_unknown", "incorrect", "language_name", "next", "not_saved", "page_of",
+    "progress_label", "question_of", "quiz_intro", "quiz_title", "read_aloud", "read_stop",
+    "result_failed", "result_passed", "result_review", "result_title", "result_unseen",
+    "resume_no", "resume_question", "resume_title", "resume_where", "resume_yes", "retry",
+    "review_mode", "save_failed", "save_refused", "save_restored", "skip_link", "web_saved",
 })
 # Issue 16 sections 2 and 3: the quiz's feedback, the missed-question list, the take-away card.
 RUNTIME_UI_KEYS |= {"card_print", "card_title", "missed_title", "quiz_count", "right_answer",
@@ -243,7 +247,10 @@ class CourseSource:
         return Course(
             id=self.id, version=self.version, language=language, languages=self.languages,
             title=s["course.title"], description=s["course.description"],
-            content_note_html=md("course.content_note") if "course.content_note" in s else "",
+            # Issue 16: the note offers a support line only where the country has a verified one
+            # (ui.support_note is left out otherwise, like a page's paragraph).
+            content_note_html="\n".join(h for h in (md("course.content_note"),
+                                                     md("ui.support_note")) if h),
             ui={k[3:]: v for k, v in s.items() if k.startswith("ui.")},
             roles=tuple(Role(r, s[f"roles.{r}.name"], s.get(f"roles.{r}.description", ""))
                         for r in cfg["roles"]),
@@ -317,7 +324,7 @@ BLANK_LINE = re.compile(r"\n[ \t]*\n")
 def is_markdown(key: str) -> bool:
     """Keys rendered as Markdown blocks: page bodies and country notes, question prompts and
     the content note. Answer options and titles are single strings, nothing to leave out."""
-    return (key == "course.content_note" or (key.startswith("questions.") and
+    return (key in ("course.content_note", *CONTACT_UI_KEYS) or (key.startswith("questions.") and
             key.endswith(".prompt")) or (key.startswith("pages.") and
             (key.endswith(".body") or country_note(key) is not None)))
 
@@ -609,7 +616,8 @@ def _validate_texts(source: CourseSource, problems: _Problems) -> list[str]:
         for key in text.strings:
             parts, line = key.split("."), text.lines.get(key)
             for name in PLACEHOLDER.findall(text.strings[key]):
-                allowed = UI_PLACEHOLDERS if parts[0] == "ui" else set(CONTACT_KEYS)
+                allowed = (UI_PLACEHOLDERS if parts[0] == "ui" and key not in CONTACT_UI_KEYS
+                           else set(CONTACT_KEYS))
                 if name not in allowed:
                     problems.add(f"unknown placeholder {{{name}}} in {key}; "
                                  f"use one of {', '.join(sorted(allowed))}", text.path, line)

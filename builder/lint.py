@@ -68,7 +68,11 @@ class LeftOut:
 @dataclass
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
-    reading: list[tuple[str, str, int, int, float]] = field(default_factory=list)
+    reading: list[tuple[str, str, int, int, float, float | None]] = field(default_factory=list)
+    """(language, role, words, questions, minutes at words_per_minute, minutes at
+    second_language_words_per_minute or None when course.yaml sets none)."""
+    slow_wpm: int | None = None
+    """reading.second_language_words_per_minute (issue 16), for the reading table's header."""
     review: list[ReviewStatus] = field(default_factory=list)
     """Per target language: what is reviewed against the Dutch, and the critical keys not."""
     left_out: list[LeftOut] = field(default_factory=list)
@@ -245,6 +249,8 @@ def _reading_time(report: LintReport, config: dict[str, Any], text: TextFile) ->
     wpm = reading.get("words_per_minute", 200)
     per_q = reading.get("seconds_per_question", 45)
     low, high = reading.get("minimum_minutes", 15), reading.get("maximum_minutes", 25)
+    # Issue 16: a second-language reader reads slower; reported, not held to the range.
+    slow = report.slow_wpm = reading.get("second_language_words_per_minute")
     for role in config.get("roles", []):
         modules = [m for m in config.get("modules", []) if m.get("role") in (None, role)]
         ids = {m["id"] for m in modules}
@@ -254,7 +260,9 @@ def _reading_time(report: LintReport, config: dict[str, Any], text: TextFile) ->
         questions = [q for q in config.get("quiz", {}).get("questions", [])
                      if q.get("module") in ids]
         minutes = words / wpm + len(questions) * per_q / 60
-        report.reading.append((text.language, role, words, len(questions), minutes))
+        slow_minutes = words / slow + len(questions) * per_q / 60 if slow else None
+        report.reading.append((text.language, role, words, len(questions), minutes,
+                               slow_minutes))
         if not low <= minutes <= high:
             report.add("warning", text.path, None, f"the {role} path takes about {minutes:.0f} "
                        f"minutes in {text.language}, outside {low}-{high}")

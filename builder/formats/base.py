@@ -23,6 +23,9 @@ class BuildOptions:
     brand: Brand | None = None
     tracking: dict[str, Any] = field(default_factory=dict)
     """Extra runtime settings (e.g. dual tracking to an LRS); embedded in the page data."""
+    hotels: tuple[tuple[str, str], ...] = ()
+    """(hotel code, name) the learner may enter (`--hotels`, issue 16); empty: any code of the
+    course's pattern."""
 
 
 class Format(Protocol):
@@ -49,7 +52,8 @@ def course_files(course: Course, fmt_name: str, options: BuildOptions,
 
     `adapter` names the tracking adapters ("scorm", "xapi+cmi5", ...; None for no tracking);
     they are concatenated before the core into the one runtime.js (issue 3: one JS file)."""
-    data = runtime_data(course, fmt_name, {**(extra or {}), **options.tracking})
+    known = {"hotels": dict(options.hotels)} if options.hotels else {}
+    data = runtime_data(course, fmt_name, {**(extra or {}), **options.tracking, **known})
     files = {
         "index.html": render_index(course, data, options.brand),
         "runtime.css": runtime_file("runtime.css"),

@@ -187,7 +187,8 @@
     if (id === "result") showResult();
     if (id === "quiz") $("#quiz-count").textContent = fmt(ui.quiz_count, { total: pathQuestions().length });
     if (id === "role") $$('input[name="role"]').forEach(function (r, k) { r.checked = k === state.role; });
-    if (id === "hotel") $("#hotel-code").value = state.hotel;
+    if (id === "hotel") { $("#hotel-code").value = state.hotel; hotelMessage("", ""); }
+    stopReading();
     var bar = $(".progress"), pct = progress();
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
@@ -211,7 +212,7 @@
   function updateNext() {
     var id = steps[cur], ok = true;
     if (id === "role") ok = state.role >= 0;
-    else if (id === "hotel") ok = !!state.hotel;
+    else if (id === "hotel") ok = !!(state.hotel || $("#hotel-code").value.trim());
     else if (id === "result" || cur === steps.length - 1) ok = false;
     $("#next").disabled = !ok;
     $("#next").hidden = id === "result";
@@ -363,9 +364,74 @@
     focusHere($("#result-text"));
   }
 
+  /* ---- the hotel code (issue 16) ----
+   * Checked when the learner leaves the field or presses Next, never while typing. With a
+   * roster baked in (`noroom build --hotels`), an unknown code is refused and a known one is
+   * confirmed by the hotel's name ("You work at ...: correct?"): a typo must not credit another
+   * hotel. Names are roster data, so they only ever go in as text. */
+  function hotelMessage(err, name) {
+    var e = $("#hotel-error"), hc = $("#hotel-code");
+    e.textContent = err ? fmt(ui[err], { example: data.hotel.example }) : "";
+    e.hidden = !err;
+    hc.setAttribute("aria-invalid", err ? "true" : "false");
+    $("#hotel-confirm").hidden = !name;
+    $("#hotel-confirm-text").textContent = name ? fmt(ui.hotel_confirm, { hotel: name }) : "";
+  }
+  /* -> "" (empty), "bad" (error shown), "ask" (confirm shown) or "ok" (state.hotel set). */
+  function hotelCheck() {
+    var v = $("#hotel-code").value.trim().toUpperCase(), known = data.hotels;
+    var has = known && Object.prototype.hasOwnProperty.call(known, v);
+    var err = !v ? "" : !new RegExp(data.hotel.pattern).test(v) ? "hotel_invalid"
+      : known && !has ? "hotel_unknown" : "";
+    state.hotel = v && !err && !known ? v : "";
+    hotelMessage(err, v && has ? known[v] : "");
+    updateNext();
+    return !v ? "" : err ? "bad" : known ? "ask" : "ok";
+  }
+  function next() {
+    if (steps[cur] === "hotel" && !state.hotel) {
+      var r = hotelCheck();
+      if (r !== "ok") { focusHere(r === "ask" ? $("#hotel-yes") : $("#hotel-code")); return; }
+    }
+    var q = openQuestion();  // on a question the primary button checks the answer first
+    if (q) checkAnswer(q); else show(cur + 1);
+  }
+
+  /* ---- read aloud (issue 16 §5) ----
+   * The browser's own speech synthesis in the page's language: nothing is downloaded, and the
+   * button stays hidden where the device has no voice for that language. */
+  var speech = window.speechSynthesis, reading = null;
+  function readable() {
+    var lang = data.lang.toLowerCase(), ok = !!speech && speech.getVoices().some(function (v) {
+      return String(v.lang).toLowerCase().split(/[-_]/)[0] === lang;
+    });
+    $$(".read").forEach(function (b) { b.hidden = !ok; });
+  }
+  function stopReading() {
+    if (reading) reading.textContent = ui.read_aloud;
+    reading = null;
+    if (speech) speech.cancel();
+  }
+  function readAloud(b) {
+    var mine = reading === b;
+    stopReading();
+    if (mine) return;
+    var parts = [];
+    $$("h1, .note, p, li, h2", b.parentNode).forEach(function (el) {
+      if (!el.parentNode.closest("p, li, .note")) parts.push(el.innerText);
+    });
+    reading = b; b.textContent = ui.read_stop;
+    parts.forEach(function (text, i) {
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = data.lang;
+      if (i === parts.length - 1) u.onend = u.onerror = function () { if (reading === b) stopReading(); };
+      speech.speak(u);
+    });
+  }
+
   /* ---- wiring ---- */
   function bind() {
-    $("#next").addEventListener("click", function () { var q = openQuestion(); if (q) checkAnswer(q); else show(cur + 1); });
+    $("#next").addEventListener("click", next);
     $("#back").addEventListener("click", function () { show(cur - 1); });
     $$('input[name="role"]').forEach(function (r, k) {
       r.addEventListener("change", function () {
@@ -374,12 +440,20 @@
       });
     });
     var hc = $("#hotel-code");
-    if (hc) hc.addEventListener("input", function () {
-      var v = hc.value.trim().toUpperCase(), ok = new RegExp(data.hotel.pattern).test(v);
-      state.hotel = ok ? v : "";
-      $("#hotel-error").hidden = ok || !v;
-      hc.setAttribute("aria-invalid", ok || !v ? "false" : "true");
-      updateNext();
+    hc.addEventListener("input", function () { state.hotel = ""; hotelMessage("", ""); updateNext(); });
+    // Leaving the field for Next: Next checks it (an error shown on blur would move Next away
+    // from under the pointer before the click lands).
+    hc.addEventListener("blur", function (e) { if (e.relatedTarget !== $("#next")) hotelCheck(); });
+    $("#hotel-yes").addEventListener("click", function () {
+      state.hotel = hc.value.trim().toUpperCase(); show(cur + 1);
+    });
+    $("#hotel-no").addEventListener("click", function () { hc.value = ""; hotelCheck(); focusHere(hc); });
+    $$(".read").forEach(function (b) { b.addEventListener("click", function () { readAloud(b); }); });
+    if (speech) { readable(); speech.addEventListener("voiceschanged", readable); }
+    $("#webnote-ok").addEventListener("click", function () {
+      $("#webnote").hidden = true;
+      if (adapter && adapter.dismiss) adapter.dismiss();
+      focusHere($(".step.current h1"));
     });
     // A choice made: the "choose an answer first" hint has done its work.
     $$(".options input").forEach(function (r) {
@@ -405,6 +479,14 @@
   }
 
   var saved = null;
+  /* Where a saved state was: its step's heading and "step n of N" on its path (issue 16). */
+  function place(st) {
+    var keep = state; state = st; buildSteps();
+    var i = Math.min(st.step, steps.length - 1), h = $('.step[data-step="' + steps[i] + '"] h1');
+    var where = { page: h ? h.textContent : "", n: i + 1, total: steps.length };
+    state = keep; buildSteps();
+    return where;
+  }
   function resumeChoice(yes) {
     if (yes && saved) {
       var step = saved.step; delete saved.step;
@@ -422,7 +504,9 @@
     mode = info.mode || "normal";
     tracked = !!info.tracked;
     if (typeof info.mastery === "number" && info.mastery > 0 && info.mastery <= 1) mastery = info.mastery;
-    if (!info.tracked) notify("not_saved");
+    // The web package keeps progress in this browser: one note saying so, until dismissed.
+    if (info.local) $("#webnote").hidden = !info.note;
+    else if (!info.tracked) notify("not_saved");
     else if (!recording()) notify("review_mode");
     state = fresh();
     needHotel = !!info.needHotel;
@@ -434,6 +518,7 @@
       // Ask first: a learner on a shared computer may not be the one who left off.
       $$(".step").forEach(function (el) { el.classList.toggle("current", el.getAttribute("data-step") === "resume"); });
       $("#back").disabled = true; $("#next").hidden = true; $("#stepinfo").textContent = "";
+      $("#resume-where").textContent = fmt(ui.resume_where, place(saved));
       focusHere($('.step[data-step="resume"] h1'));
       fitFrame();
       return;

@@ -38,17 +38,21 @@ FORMAT_NAMES = ["scorm12", "scorm2004", "xapi", "cmi5", "web"]
 @click.option("--hotel-from", default="ask", show_default=True, metavar="student_id|ask|ID",
               help="Where dual tracking finds the hotel: the hotel code at the start of the LMS "
               "student id, the learner types it, or one fixed hotel id.")
+@click.option("--hotels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Roster (roster.csv, as for noroom report): a learner who types a hotel code "
+              "must type one of its hotels and confirms it by name.")
 def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, source: Path,
             country: str | None, brand: Path | None, strict: bool, release: bool,
             lrs_endpoint: str | None,
             lrs_key: str | None, lrs_secret: str | None, lms_homepage: str | None,
-            hotel_from: str) -> None:
+            hotel_from: str, hotels: Path | None) -> None:
     """Build one package per language and format (cmi5 also one with every language).
 
     \b
     Example:
       noroom build --lang nl --lang en --format scorm12 --out dist
       noroom build --release --out dist     # only with every critical key reviewed
+      noroom build --hotels roster.csv      # learners confirm their hotel by name
       export NOROOM_LRS_SECRET=...   # the secret never on the command line
       noroom build --format scorm12 --lrs-endpoint https://lrs.example/xAPI/ \\
         --lrs-key KEY --lms-homepage https://lms.example --hotel-from student_id
@@ -61,7 +65,8 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
         raise click.UsageError(f"format {missing[0]} is not available in this version")
     options = BuildOptions(brand=_load_brand(brand),
                            tracking=_dual_tracking(lrs_endpoint, lrs_key, lrs_secret,
-                                                   lms_homepage, hotel_from))
+                                                   lms_homepage, hotel_from),
+                           hotels=_known_hotels(hotels, source))
     built = build(source, out, languages, formats, options, country, strict=strict,
                   release=release)
     width = max((len(str(b.path)) for b in built), default=4)
@@ -70,6 +75,16 @@ def command(languages: tuple[str, ...], formats: tuple[str, ...], out: Path, sou
         click.echo(f"{str(b.path):<{width}}  {b.format:<9}  {b.language:<4}  "
                    f"{b.size / 1024:>6.1f} KB")
     click.echo(f"{len(built)} packages in {out}/")
+
+
+def _known_hotels(roster: Path | None, source: Path) -> tuple[tuple[str, str], ...]:
+    """--hotels: the roster's (code, name) pairs, checked against the course's code pattern."""
+    if roster is None:
+        return ()
+    from builder.course import load_source
+    from builder.hotels import load_hotels
+
+    return load_hotels(roster, load_source(source).config["hotel_code"]["pattern"])
 
 
 def _dual_tracking(endpoint: str | None, key: str | None, secret: str | None,

@@ -28,9 +28,11 @@ def command(source: Path, strict: bool) -> None:
 
     report = lint(source)
     if report.reading:
-        click.echo(f"{'lang':<5} {'role':<13} {'words':>6} {'questions':>9} {'minutes':>8}")
-        for lang, role, words, questions, minutes in report.reading:
-            click.echo(f"{lang:<5} {role:<13} {words:>6} {questions:>9} {minutes:>8.1f}")
+        slow = f"{f'at_{report.slow_wpm}wpm':>10}" if report.slow_wpm else ""
+        click.echo(f"{'lang':<5} {'role':<13} {'words':>6} {'questions':>9} {'minutes':>8}{slow}")
+        for lang, role, words, questions, minutes, slow_minutes in report.reading:
+            at_slow = f"{slow_minutes:>10.1f}" if slow_minutes is not None else ""
+            click.echo(f"{lang:<5} {role:<13} {words:>6} {questions:>9} {minutes:>8.1f}{at_slow}")
     if report.review:
         click.echo(f"{'lang':<5} {'keys':>5} {'reviewed':>8} {'lapsed':>6} {'critical':>8} "
                    f"{'not reviewed':>12}")
