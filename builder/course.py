@@ -59,6 +59,21 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A practice choice (issue 16 §1): "What would you do?" on a scenario page (`page` set:
+    asked before the page's model answer) or a check of its own after module `after`. Never
+    scored, never sent to an LMS or LRS; `best` is the best option's id."""
+
+    id: str
+    page: str | None
+    after: str | None
+    question: str
+    options: tuple[Option, ...]
+    best: str
+    explanation: str
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     module: str
@@ -123,6 +138,10 @@ class Course:
     # The country's verified contact values (course.yaml contacts), as filled into the text:
     # the renderer makes the phone numbers among them tel: links (issue 16 section 3).
     contacts: dict[str, str] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    """Scenario choices, then checks, in course.yaml order (the runtime bookmarks them so)."""
+    practice: dict[str, str] = field(default_factory=dict)
+    """The practice words (`practice.<key>`): question, not_scored, choose_first, ..."""
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -258,7 +277,8 @@ class CourseSource:
             mastery_score=float(cfg["mastery_score"]), vocabulary=self.vocabulary,
             hotel_pattern=cfg["hotel_code"]["pattern"], hotel_example=cfg["hotel_code"]["example"],
             country=country, assets=self._assets(), icon_sprite=self._sprite(),
-            contacts=fill,
+            contacts=fill, choices=_choices(cfg, s, fill),
+            practice={k[9:]: v for k, v in s.items() if k.startswith("practice.")},
         )
 
     def _page_html(self, language: str, pid: str, text: str, fill: dict[str, str]) -> str:
@@ -310,6 +330,21 @@ class CourseSource:
             raise SourceError(f"contacts.{country} has no {', '.join(missing)}, which the course "
                               f"text uses; add verified values before building with --country "
                               f"{country}", self.root / "course.yaml", line)
+
+
+def _choices(cfg: dict[str, Any], s: dict[str, str], fill: dict[str, str]) -> tuple[Choice, ...]:
+    def options(prefix: str, ids: list[str]) -> tuple[Option, ...]:
+        return tuple(Option(o, _fill(s[f"{prefix}.{o}.text"], fill),
+                            _fill(s[f"{prefix}.{o}.feedback"], fill)) for o in ids)
+
+    scenarios = tuple(Choice(c["page"], c["page"], None, s["practice.question"],
+                             options(f"pages.{c['page']}.choice", c["options"]), c["best"], "")
+                      for c in cfg.get("scenarios", []))
+    checks = tuple(Choice(c["id"], None, c["after"], _fill(s[f"checks.{c['id']}.question"], fill),
+                          options(f"checks.{c['id']}.options", c["options"]), c["best"],
+                          _fill(s[f"checks.{c['id']}.explanation"], fill))
+                   for c in cfg.get("checks", []))
+    return scenarios + checks
 
 
 def contact_values(values: dict[str, Any] | None) -> dict[str, str]:
@@ -396,11 +431,32 @@ def required_keys(config: dict[str, Any], source_strings: dict[str, str]) -> lis
     # decorative, and `noroom lint` says so).
     keys += [f"images.{n}.alt" for n in sorted(set((config.get("images") or {}).values()))
              if f"images.{n}.alt" in source_strings]
+    keys += choice_keys(config)
     for q in config["quiz"]["questions"]:
         keys.append(f"questions.{q['id']}.prompt")
         for o in q["options"]:
             keys += [f"questions.{q['id']}.options.{o}.text",
                      f"questions.{q['id']}.options.{o}.feedback"]
+    return keys
+
+
+PRACTICE_KEYS = ("question", "not_scored", "choose_first", "right", "wrong", "best",
+                 "check_title")
+
+
+def choice_keys(config: dict[str, Any]) -> list[str]:
+    """The text keys of the practice choices (issue 16 §1): the shared words, each scenario's
+    options and each check's question, options and explanation."""
+    keys = [f"practice.{k}" for k in PRACTICE_KEYS] if config.get("scenarios") or \
+        config.get("checks") else []
+    for c in config.get("scenarios", []):
+        keys += [f"pages.{c['page']}.choice.{o}.{part}" for o in c["options"]
+                 for part in ("text", "feedback")]
+    for c in config.get("checks", []):
+        keys.append(f"checks.{c['id']}.question")
+        keys += [f"checks.{c['id']}.options.{o}.{part}" for o in c["options"]
+                 for part in ("text", "feedback")]
+        keys.append(f"checks.{c['id']}.explanation")
     return keys
 
 
@@ -464,7 +520,7 @@ def load_source(root: Path | str = "course_src") -> CourseSource:
 
 KNOWN_KEYS = {"id", "version", "source_language", "languages", "mastery_score", "reading",
               "vocabulary", "hotel_code", "default_country", "contacts", "roles", "modules",
-              "quiz", "critical_keys", "images", "icons"}
+              "quiz", "critical_keys", "images", "icons", "scenarios", "checks"}
 
 
 def _unknown_keys(config: Located, path: Path) -> list[str]:
@@ -512,6 +568,34 @@ def _validate_config(cfg: Any, path: Path, problems: _Problems) -> None:
     page_ids = {p for m in cfg["modules"] if isinstance(m, dict) for p in m.get("pages") or []}
     for key, message in config_problems(cfg, path.parent, page_ids):
         problems.add(message, path, at(key))
+    _validate_choices(cfg, path, problems)
+
+
+def _validate_choices(cfg: Located, path: Path, problems: _Problems) -> None:
+    """`scenarios` name a page, `checks` an id and the module they follow; each has 2-36
+    distinct options (one base-36 character in the bookmark) and a `best` among them."""
+    pages = {p for m in cfg["modules"] if isinstance(m, dict) for p in m.get("pages") or []}
+    modules = {m.get("id") for m in cfg["modules"] if isinstance(m, dict)}
+    seen: set[str] = set()
+    for kind, ref, known in (("scenarios", "page", pages), ("checks", "after", modules)):
+        entries = cfg.get(kind) or []
+        for c in entries if isinstance(entries, list) else [None]:
+            line = c.line if isinstance(c, Located) else cfg.line_of(kind)
+            if not isinstance(c, dict) or c.get(ref) not in known:
+                problems.add(f"each of {kind} needs `{ref}` naming a known "
+                             f"{'page' if ref == 'page' else 'module'}", path, line)
+                continue
+            cid = c.get("page") or c.get("id")
+            if not isinstance(cid, str) or not COURSE_ID.match(cid) or cid in seen:
+                problems.add(f"{kind}: id {cid!r} is missing, used twice or not lowercase "
+                             "letters, digits and '-'", path, line)
+            seen.add(str(cid))
+            options = c.get("options") or []
+            if not 2 <= len(options) <= 36 or len(set(options)) != len(options):
+                problems.add(f"{cid} needs 2 to 36 distinct options", path, line)
+            if c.get("best") not in options:
+                problems.add(f"{cid} has no best option: `best` must name one of its options",
+                             path, line)
 
 
 def _validate_structure(cfg: Located, path: Path, problems: _Problems) -> None:
