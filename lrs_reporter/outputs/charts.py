@@ -115,7 +115,7 @@ def _axes(bins: list[Bin], top: int, bar_w: float, threshold_pct: float) -> list
                  f'y2="{base}" stroke="{THRESHOLD}" stroke-width="2.5" stroke-dasharray="5 3"/>'
                  f'<text x="{x + 4 if right else x - 4:.1f}" y="{TOP - 26}" class="strong" '
                  f'text-anchor="{"start" if right else "end"}">'
-                 f'{threshold_pct:g} % threshold</text>')
+                 f'{threshold_pct:g}% threshold</text>')
     return parts
 
 
@@ -127,7 +127,7 @@ def histogram_svg(bins: list[Bin], threshold_pct: float) -> str:
     hotels = sum(b.total for b in bins)
     certified = sum(b.certified for b in bins)
     title = (f"Hotels by share of employees trained: {certified} of {hotels} hotels with "
-             f"employees are certified; the dashed line is the {threshold_pct:g} % threshold")
+             f"employees are certified; the dashed line is the {threshold_pct:g}% threshold")
     return "".join([f'<svg class="chart" role="img" aria-labelledby="hist-title" width="100%" '
                     f'viewBox="0 0 {W} {H}"><title id="hist-title">{escape(title)}</title>',
                     _defs(), *_axes(bins, top, bar_w, threshold_pct),

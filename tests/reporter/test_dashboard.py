@@ -270,3 +270,15 @@ def test_hostile_names_cannot_break_the_page_or_its_filter(browser, site):
     assert re.search(r"<script>window\.pwned", (site["dir"] / "hostile" /
                                                  "dashboard.html").read_text()) is None
     page.context.close()
+
+
+def test_without_javascript_every_hotel_shows_and_nothing_scrolls_sideways(browser, site):
+    """Progressive enhancement: the script only adds sorting, filters and paging."""
+    page = open_page(browser, site["url"]["big"], 375, java_script_enabled=False)
+    assert page.locator("#hotels tbody tr:visible").count() == 2000
+    assert page.locator("#hotel-filter").is_hidden() and page.locator("#hotel-more").is_hidden()
+    assert page.locator("#hotel-count").text_content() == "2,000 hotels."
+    sizes = page.evaluate("({sw: document.documentElement.scrollWidth,"
+                          " cw: document.documentElement.clientWidth})")
+    assert sizes["sw"] <= sizes["cw"] == 375
+    page.context.close()

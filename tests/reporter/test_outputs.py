@@ -182,7 +182,7 @@ def test_dashboard_shows_what_a_programme_manager_needs(tmp_path):
         return [" ".join(" ".join(e.itertext()).split()) for e in doc.xpath(xpath)]
 
     cards = texts('//div[@class="card"]')
-    assert cards[0] == "2 / 5 hotels certified"  # A and O
+    assert cards[0] == "2 of 5 hotels certified"  # A and O
     assert cards[1] == "15 employees trained in roster hotels"
     close = [[td for td in texts(f'(//section[@aria-labelledby="h-close"]//tbody/tr)[{i}]/td')]
              for i in (1, 2)]
