@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from builder.render import render_index, runtime_data, runtime_file, runtime_script
+from builder.render import render_index, runtime_css, runtime_data, runtime_script
 
 if TYPE_CHECKING:
     from builder.brand import Brand
@@ -56,7 +56,7 @@ def course_files(course: Course, fmt_name: str, options: BuildOptions,
     data = runtime_data(course, fmt_name, {**(extra or {}), **options.tracking, **known})
     files = {
         "index.html": render_index(course, data, options.brand),
-        "runtime.css": runtime_file("runtime.css"),
+        "runtime.css": runtime_css(),
         "runtime.js": runtime_script(adapter),
     }
     files.update(course.assets)  # the drawings (issue 16), the same bytes in every format
