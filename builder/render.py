@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from builder.brand import Brand
-    from builder.course import Course
+    from builder.course import Choice, Course
 
 # SCORM 2004 interaction descriptions are localized_string_type with an SPM of 250 characters.
 DESCRIPTION_LIMIT = 250
@@ -54,17 +54,30 @@ def joined(names: list[str]) -> bytes:
 @lru_cache(maxsize=16)
 def runtime_script(adapter: str | None) -> bytes:
     """The package's one runtime.js: the adapters named in `adapter` ("xapi+scorm+lrs", in that
-    order, or None), each after the snippets it builds on (SNIPPETS), and then the core.
+    order, or None), each after the snippets it builds on (SNIPPETS), then the interactions
+    (practice.js) and the core.
     Adapters only define globals, so they come first and the core finds window.NoroomAdapter
     whenever it starts."""
     names = [part for name in (adapter.split("+") if adapter else [])
              for part in (*SNIPPETS.get(name, ()), f"adapters/{name}.js")]
-    return joined([*names, "runtime.js"])
+    return joined([*names, "practice.js", "runtime.js"])
 
 
 def _shift_headings(html: str) -> str:
     # Page titles are the step's h1; headings written in Markdown sit below it as h2.
     return re.sub(r"<(/?)h[1-6]>", r"<\1h2>", html)
+
+
+def with_choice(html: str, choice: Choice | None, words: dict[str, str]) -> str:
+    """A scenario page's HTML with its practice choice (issue 16 §1): the situation, the choice,
+    then the model answer, i.e. the body from its first heading on, in a .model block the
+    runtime shows once the learner has chosen. The reviewed body is split here, never edited."""
+    if choice is None:
+        return html
+    cut = html.find("<h2")
+    cut = len(html) if cut < 0 else cut
+    box = template("pages/_choice.html").module.box(choice, words, True)  # type: ignore[attr-defined]
+    return f'{html[:cut]}{box}\n<div class="model">\n{html[cut:]}</div>'
 
 
 def plain_text(html: str) -> str:
@@ -91,6 +104,8 @@ def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> 
              "correct": q.correct, "description": interaction_description(q.prompt_text)}
             for q in course.questions
         ],
+        "choices": [{"id": c.id, "options": [o.id for o in c.options], "after": c.after}
+                    for c in course.choices],
         "ui": course.ui,
         "hotel": {"pattern": course.hotel_pattern, "example": course.hotel_example},
         "xapi": {"course": v.course_iri, "verbs": v.verbs, "hotelExt": v.hotel_extension,
@@ -130,9 +145,11 @@ def render_index(course: Course, data: dict[str, Any], brand: Brand | None) -> b
 
 
 def _render_page(course: Course, brand: Brand | None) -> str:
+    scenes = {c.page: c for c in course.choices if c.page}
     shifted = [
         type(m)(m.id, m.role, m.title,
-                tuple(type(p)(p.id, p.module, p.title, _shift_headings(p.html), p.words)
+                tuple(type(p)(p.id, p.module, p.title, with_choice(
+                    _shift_headings(p.html), scenes.get(p.id), course.practice), p.words)
                       for p in m.pages))
         for m in course.modules
     ]
