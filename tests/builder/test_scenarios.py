@@ -207,3 +207,18 @@ def test_every_choice_state_has_no_wcag_violations_and_fits_320px(lms_server, br
         choice_states(player, page, inspect, stop)
     context.close()
     assert found == {}
+
+
+def test_without_javascript_the_model_answers_show_and_the_choices_do_not(lms_server, browser,
+                                                                           dist):
+    site = lms_server(real_package(dist, "nl", "scorm12"))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site.url}/pkg/index.html")
+    scenes = [c["page"] for c in SOURCE.config["scenarios"]]
+    for pid in scenes:
+        assert page.is_visible(f'[data-step="page:{pid}"] .model h2')
+        assert not page.is_visible(f'[data-step="page:{pid}"] .practice')
+    assert page.locator('[data-step^="check:"]').count() == len(SOURCE.config["checks"])
+    assert not page.locator('[data-step^="check:"]').first.is_visible()
+    context.close()
