@@ -81,7 +81,7 @@ def test_model_answer_appears_only_after_a_choice_and_next_first_gives_a_hint(
 
 def feedback_look(player: Player) -> dict[str, str]:
     return player.frame.eval_on_selector(".step.current .practice-fb:not([hidden])", """f => ({
-        verdict: f.querySelector('strong').textContent, mark: f.querySelector('.mark').textContent,
+        verdict: f.querySelector('strong').textContent, mark: f.querySelector('.pmark').textContent,
         border: getComputedStyle(f).borderTopStyle})""")
 
 
