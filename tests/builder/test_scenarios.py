@@ -138,6 +138,26 @@ def test_the_choice_survives_a_scorm12_resume_and_is_no_interaction(lms_server, 
     page2.close()
 
 
+def test_the_choice_survives_a_resume_through_the_xapi_state_api(lrs, xapi_site, browser, dist):
+    site = xapi_site(real_package(dist, "en", "xapi"))
+    reg = str(uuid.uuid4())
+    first = browser.new_page()
+    first.goto(launch_url(site, "eva@example.org", reg, hotel=HOTEL))
+    player = Player(first, first.main_frame)
+    player.play("bar", stop_at="check:signals")
+    player.choose(best(player))
+    picks = player.state()["picks"]
+    first.wait_for_function(f"!localStorage.getItem('noroom.state.{reg}')")  # the PUT landed
+    first.close()
+    second = browser.new_page()
+    second.goto(launch_url(site, "eva@example.org", reg, hotel=HOTEL))
+    again = Player(second, second.main_frame)
+    second.click("#resume-yes")
+    assert again.step() == "check:signals" and again.state()["picks"] == picks
+    assert visible(again, ".model") and visible(again, ".practice-fb.right:not([hidden])")
+    second.close()
+
+
 def test_practice_sends_nothing_and_the_reporter_counts_only_the_course(lrs, xapi_site, page,
                                                                         dist):
     """A learner who makes every practice choice and passes: the LRS holds the course's usual
