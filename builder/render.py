@@ -17,7 +17,7 @@ from builder.emergency import CARD_PAGE, card_steps, emergency_callouts, link_ph
 
 if TYPE_CHECKING:
     from builder.brand import Brand
-    from builder.course import Course
+    from builder.course import Choice, Course
 
 # SCORM 2004 interaction descriptions are localized_string_type with an SPM of 250 characters.
 DESCRIPTION_LIMIT = 250
@@ -57,12 +57,13 @@ def joined(names: list[str]) -> bytes:
 @lru_cache(maxsize=16)
 def runtime_script(adapter: str | None) -> bytes:
     """The package's one runtime.js: the adapters named in `adapter` ("xapi+scorm+lrs", in that
-    order, or None), each after the snippets it builds on (SNIPPETS), and then the core.
+    order, or None), each after the snippets it builds on (SNIPPETS), then the interactions
+    (practice.js) and the core.
     Adapters only define globals, so they come first and the core finds window.NoroomAdapter
     whenever it starts."""
     names = [part for name in (adapter.split("+") if adapter else [])
              for part in (*SNIPPETS.get(name, ()), f"adapters/{name}.js")]
-    return minified_js(joined([*names, "runtime.js"]))
+    return minified_js(joined([*names, "practice.js", "runtime.js"]))
 
 
 # Issue 16: the runtime a learner's phone loads stays within 20 KB gzipped (bench/sizes.py).
@@ -90,6 +91,18 @@ def _shift_headings(html: str) -> str:
     return re.sub(r"<(/?)h[1-6]>", r"<\1h2>", html)
 
 
+def with_choice(html: str, choice: Choice | None, words: dict[str, str]) -> str:
+    """A scenario page's HTML with its practice choice (issue 16 §1): the situation, the choice,
+    then the model answer, i.e. the body from its first heading on, in a .model block the
+    runtime shows once the learner has chosen. The reviewed body is split here, never edited."""
+    if choice is None:
+        return html
+    cut = html.find("<h2")
+    cut = len(html) if cut < 0 else cut
+    box = template("pages/_choice.html").module.box(choice, words, True)  # type: ignore[attr-defined]
+    return f'{html[:cut]}{box}\n<div class="model">\n{html[cut:]}</div>'
+
+
 def plain_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
@@ -114,6 +127,8 @@ def runtime_data(course: Course, format_name: str, tracking: dict[str, Any]) -> 
              "correct": q.correct, "description": interaction_description(q.prompt_text)}
             for q in course.questions
         ],
+        "choices": [{"id": c.id, "options": [o.id for o in c.options], "after": c.after}
+                    for c in course.choices],
         "ui": course.ui,
         "hotel": {"pattern": course.hotel_pattern, "example": course.hotel_example},
         "xapi": {"course": v.course_iri, "verbs": v.verbs, "hotelExt": v.hotel_extension,
@@ -168,9 +183,11 @@ def _card(course: Course) -> list[tuple[str, bool]]:
 def _render_page(course: Course, brand: Brand | None) -> str:
     from markupsafe import Markup, escape
 
+    scenes = {c.page: c for c in course.choices if c.page}
     shifted = [
         type(m)(m.id, m.role, m.title,
-                tuple(replace(p, html=_page_html(p.html, course)) for p in m.pages))
+                tuple(replace(p, html=with_choice(_page_html(p.html, course), scenes.get(p.id),
+                                                  course.practice)) for p in m.pages))
         for m in course.modules
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})

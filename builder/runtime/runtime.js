@@ -24,8 +24,8 @@
   var data = JSON.parse(doc.getElementById("noroom-data").textContent);
   var ui = data.ui;
   var steps = [], cur = 0, adapter = null, tracked = false, mode = "normal", mastery = data.mastery;
-  var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0 };
-  var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false, judgedAtt = -1;
+  var state = { role: -1, seen: {}, answers: {}, att: 0, seed: 0, hotel: "", done: 0, picks: {} };
+  var started = Date.now(), qShown = {}, needHotel = false, finishedOnce = false, judgedAtt = -1, practice = null;
   /* The adapter while the session is open; null once exit() was called, so nothing reaches an
    * LMS that has finished the session (issue 12 item 8). */
   function tracker() { return finishedOnce ? null : adapter; }
@@ -51,24 +51,32 @@
   /* ---- state <-> compact string (fits SCORM 1.2's 4096 characters by a wide margin) ----
    * One character per page (seen 0/1) and per question: the chosen option's index in base 36
    * (the loader allows at most 36 options), "-" when unanswered. Indexes 0-9 read the same as in
-   * the earlier decimal encoding, so bookmarks already in an LMS still resume. */
+   * the earlier decimal encoding, so bookmarks already in an LMS still resume. Field 10: the
+   * practice choices (practice.js) alike; older bookmarks resume with none. */
   function encode() {
     var seen = data.pages.map(function (p) { return state.seen[p.id] ? "1" : "0"; }).join("");
     var ans = data.questions.map(function (q) {
       var a = state.answers[q.id]; return a == null ? "-" : a.toString(36);
     }).join("");
-    return ["2", state.role, cur, seen, ans, state.att, state.seed.toString(36), state.hotel, state.done].join("~");
+    var picks = data.choices.map(function (c) {
+      var a = state.picks[c.id]; return a == null ? "-" : a.toString(36);
+    }).join("");
+    return ["2", state.role, cur, seen, ans, state.att, state.seed.toString(36), state.hotel, state.done, picks].join("~");
   }
   function decode(s) {
     var f = String(s || "").split("~");
     if (f[0] !== "2" || f.length < 9) return null;
     var st = { role: +f[1], seen: {}, answers: {}, att: +f[5] || 0, seed: parseInt(f[6], 36) || 1,
-      hotel: /^[A-Z0-9-]{0,40}$/.test(f[7]) ? f[7] : "", done: +f[8] ? 1 : 0, step: +f[2] || 0 };
+      hotel: /^[A-Z0-9-]{0,40}$/.test(f[7]) ? f[7] : "", done: +f[8] ? 1 : 0, step: +f[2] || 0, picks: {} };
     if (!(st.role >= -1 && st.role < data.roles.length)) return null;
     data.pages.forEach(function (p, i) { if (f[3].charAt(i) === "1") st.seen[p.id] = 1; });
     data.questions.forEach(function (q, i) {
       var a = parseInt(f[4].charAt(i), 36);
       if (a >= 0 && a < q.options.length) st.answers[q.id] = a;
+    });
+    data.choices.forEach(function (c, i) {
+      var a = parseInt((f[9] || "").charAt(i), 36);
+      if (a >= 0 && a < c.options.length) st.picks[c.id] = a;
     });
     return st;
   }
@@ -86,7 +94,14 @@
     s.push("role");
     if (needHotel) s.push("hotel");
     if (state.role >= 0) {
-      pathPages().forEach(function (p) { if (p.module !== data.pages[0].module) s.push("page:" + p.id); });
+      pathPages().forEach(function (p, k, pp) {
+        if (p.module === data.pages[0].module) return;
+        s.push("page:" + p.id);
+        // A module's checks (practice.js) follow its last page; steps, not pages.
+        if (!pp[k + 1] || pp[k + 1].module !== p.module) {
+          data.choices.forEach(function (c) { if (c.after === p.module) s.push("check:" + c.id); });
+        }
+      });
       s.push("quiz");
       pathQuestions().forEach(function (q) { s.push("q:" + q.id); });
       s.push("result");
@@ -184,6 +199,7 @@
     }
     if (id.indexOf("q:") === 0) prepareQuestion(id.slice(2), el);
     root.classList.remove("card-shown");
+    practice.show(el);
     if (id === "result") showResult();
     if (id === "quiz") $("#quiz-count").textContent = fmt(ui.quiz_count, { total: pathQuestions().length });
     if (id === "role") $$('input[name="role"]').forEach(function (r, k) { r.checked = k === state.role; });
@@ -389,6 +405,7 @@
     return !v ? "" : err ? "bad" : known ? "ask" : "ok";
   }
   function next() {
+    if (practice.stop($('.step[data-step="' + steps[cur] + '"]'))) return;  // practice.js
     if (steps[cur] === "hotel" && !state.hotel) {
       var r = hotelCheck();
       if (r !== "ok") { focusHere(r === "ask" ? $("#hotel-yes") : $("#hotel-code")); return; }
@@ -417,8 +434,9 @@
     stopReading();
     if (mine) return;
     var parts = [];
-    $$("h1, .note, p, li, h2", b.parentNode).forEach(function (el) {
-      if (!el.parentNode.closest("p, li, .note")) parts.push(el.innerText);
+    // Only what shows: a scenario's feedback and model answer stay unread until chosen.
+    $$("h1, .note, p, li, h2, .pick", b.parentNode).forEach(function (el) {
+      if (el.getClientRects().length && !el.parentNode.closest("p, li, .note")) parts.push(el.innerText);
     });
     reading = b; b.textContent = ui.read_stop;
     parts.forEach(function (text, i) {
@@ -496,7 +514,7 @@
     }
   }
   function fresh() {
-    return { role: -1, seen: {}, answers: {}, att: 0, seed: 1 + Math.floor(Math.random() * 2147483646), hotel: "", done: 0 };
+    return { role: -1, seen: {}, answers: {}, att: 0, seed: 1 + Math.floor(Math.random() * 2147483646), hotel: "", done: 0, picks: {} };
   }
 
   function begin(info) {
@@ -528,6 +546,8 @@
 
   function init() {
     root.className = root.className.replace("no-js", "js");
+    practice = window.NoroomPractice(data, { picks: function () { return state.picks; },
+      seed: function () { return state.seed; }, rng: rng, focus: focusHere, chosen: save });
     bind();
     data.hooks = { notify: notify };
     try {

@@ -186,3 +186,37 @@ def test_a_course_without_a_ui_string_the_runtime_shows_is_refused(course):
     code, out = build_error(course)
     assert code == 1 and "missing translation for ui.result_unseen" in out
     assert "nl.yaml" in out and "Traceback" not in out
+
+
+@pytest.fixture
+def real_course(tmp_path: Path) -> Path:
+    from .conftest import COURSE_SRC
+
+    dest = tmp_path / "course_src"
+    shutil.copytree(COURSE_SRC, dest)
+    return dest
+
+
+def test_practice_choices_without_a_best_option_or_a_known_page_are_reported_with_line(
+        real_course):
+    cfg = real_course / "course.yaml"
+    edit(cfg, "{page: frontdesk-scenario, options: [a, b, c], best: a}",
+         "{page: frontdesk-scenario, options: [a, b, c], best: z}")
+    edit(cfg, "{id: signals, after: signals,", "{id: signals, after: no-such-module,")
+    with pytest.raises(SourceError) as err:
+        load_source(real_course)
+    assert (f"{cfg}:{line_of(cfg, 'page: frontdesk-scenario')}: frontdesk-scenario has no best "
+            "option") in str(err.value)
+    line = line_of(cfg, "id: signals, after")
+    assert f"{cfg}:{line}: each of checks needs `after` naming a known module" in str(err.value)
+
+
+def test_a_practice_choice_missing_in_a_language_is_named(real_course):
+    pl = real_course / "text" / "pl.yaml"
+    text = pl.read_text(encoding="utf-8")
+    key_line = text.index("explanation:", text.index("\nchecks:\n"))
+    pl.write_text(text[:key_line] + "explanation: ''" + text[text.index("\n", key_line):],
+                  encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        load_source(real_course)
+    assert "missing translation for checks.understand.explanation" in str(err.value)

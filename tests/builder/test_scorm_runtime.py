@@ -339,8 +339,10 @@ WORST_CASE = """() => {
     s.role = d.roles.length - 1;
     d.pages.forEach(p => s.seen[p.id] = 1);
     d.questions.forEach(q => s.answers[q.id] = q.options.length - 1);
+    d.choices.forEach(c => s.picks[c.id] = c.options.length - 1);
     s.att = 999999; s.seed = 2147483646; s.hotel = 'XX-' + 'X'.repeat(37);
-    return {seen: Object.keys(s.seen).length, answers: Object.assign({}, s.answers)};
+    return {seen: Object.keys(s.seen).length, answers: Object.assign({}, s.answers),
+            picks: Object.assign({}, s.picks)};
 }"""
 
 
@@ -348,8 +350,9 @@ WORST_CASE = """() => {
 def test_worst_case_suspend_data_of_the_real_course_fits_scorm12(lms_server, page, browser,
                                                                  course_dist, lang):
     """The real course in scorm-again's 1.2 API: after a failed attempt, every page of every
-    role seen, every question answered with its last option, a million retries and the longest
-    hotel code; the LMS's cmi.suspend_data is <= 4096 and resumes to the same state."""
+    role seen, every question answered and every practice choice made with its last option, a
+    million retries and the longest hotel code; the LMS's cmi.suspend_data is <= 4096 and
+    resumes to the same state."""
     site, player = launch(lms_server, page, course_dist, lang, "scorm12",
                           package=real_package(course_dist, lang, "scorm12"))
     player.play("bar", correct=False)
@@ -367,4 +370,5 @@ def test_worst_case_suspend_data_of_the_real_course_fits_scorm12(lms_server, pag
     assert (state["att"], state["hotel"], state["answers"]) == \
         (999999, "XX-" + "X" * 37, worst["answers"])
     assert len(state["seen"]) == worst["seen"]
+    assert state["picks"] == worst["picks"] and len(worst["picks"]) == len(player.data()["choices"])
     page2.close()

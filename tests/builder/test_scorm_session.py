@@ -272,6 +272,9 @@ class LearnerInSight:
                 self.click(f'label[for="{q["id"]}-{q["correct"]}"]')
                 self.click("#next")  # "Check answer" until checked (issue 16)
                 self.frame.wait_for_selector(".step.current .verdict.ok")
+            if self.frame.query_selector(".step.current .practice:not(.done)"):
+                self.click(".step.current .practice .pick")  # a practice choice (issue 16)
+                self.frame.wait_for_selector(".step.current .practice.done")
             self.click("#next")
             self.frame.wait_for_function("s => document.querySelector('.step.current')"
                                          ".dataset.step !== s", arg=step)

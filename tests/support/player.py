@@ -57,6 +57,13 @@ class Player:
         self.frame.wait_for_selector(f'.step.current .feedback[data-option="{option}"]',
                                      state="visible")
 
+    def choose(self, option: str | None = None) -> None:
+        """Make the current step's practice choice (practice.js): `option`, or the first
+        option shown."""
+        pick = ".step.current .practice:not(.done) .pick"
+        self.frame.click(pick + (f'[data-option="{option}"]' if option else ""))
+        self.frame.wait_for_selector(".step.current .practice.done .practice-fb:not([hidden])")
+
     def play(self, role: str, correct: bool = True, stop_at: str | None = None) -> list[str]:
         """From the current step to the result (or to `stop_at`), answering right or wrong
         (questions answered before are passed by). Returns the options chosen, in order."""
@@ -73,4 +80,6 @@ class Player:
                 wrong = [o for o in q["options"] if o != q["correct"]][0]
                 chosen.append(q["correct"] if correct else wrong)
                 self.answer(chosen[-1])
+            if self.frame.query_selector(".step.current .practice:not(.done)"):
+                self.choose()  # a scenario's or a check's practice choice: not part of `chosen`
             self.next()
