@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -369,7 +370,7 @@ class CertificatesOutput:
 
 # Below this many certificates one process is quicker than starting another.
 PARALLEL_FROM = 48
-_SHARED: tuple[Certification, list[tuple[dict, Path]]] | None = None
+_SHARED: tuple[Callable[[list], None], list] | None = None
 
 
 def write_certificates(cert: Certification, jobs: list[tuple[dict, Path]],
@@ -377,36 +378,43 @@ def write_certificates(cert: Certification, jobs: list[tuple[dict, Path]],
     """Write each (hotel, path) certificate, on every core where fork is available (issue 14,
     item 6: 1,000 certificates were most of a report's time). Each file is made alone, so the
     bytes do not depend on the number of workers; an error in any worker is raised here."""
+    def share(part: list[tuple[dict, Path]]) -> None:
+        for hotel, path in part:
+            path.write_bytes(certificate(hotel, cert))
+
+    on_every_core(share, jobs, PARALLEL_FROM, workers)
+
+
+def on_every_core(work: Callable[[list], None], jobs: list, parallel_from: int,
+                  workers: int | None = None) -> None:
+    """`work(share)` over `jobs` split in one share per core (fork, Linux, from
+    `parallel_from` jobs on; else all in this process). The children inherit `work` and the
+    parsed fonts by fork instead of pickling them; an error in any share is raised here."""
     import os
     import sys
 
     workers = workers or (os.cpu_count() or 1)
-    if workers < 2 or len(jobs) < PARALLEL_FROM or sys.platform != "linux":
-        _write_share(cert, jobs)
+    if workers < 2 or len(jobs) < parallel_from or sys.platform != "linux":
+        work(jobs)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
     _register_fonts()  # parsed once here; the forked workers inherit the parsed fonts
-    _SHARED = (cert, jobs)  # inherited by fork, not pickled
+    _SHARED = (work, jobs)  # inherited by fork, not pickled
     try:
         with ProcessPoolExecutor(workers - 1,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            shares = [pool.submit(_write_forked, k, workers) for k in range(1, workers)]
-            _write_share(cert, jobs[::workers])  # this process takes share 0 meanwhile
+            shares = [pool.submit(_forked_share, k, workers) for k in range(1, workers)]
+            work(jobs[::workers])  # this process takes share 0 meanwhile
             for share in shares:
                 share.result()
     finally:
         _SHARED = None
 
 
-def _write_forked(k: int, n: int) -> None:
+def _forked_share(k: int, n: int) -> None:
     assert _SHARED is not None
-    cert, jobs = _SHARED
-    _write_share(cert, jobs[k::n])
-
-
-def _write_share(cert: Certification, jobs: list[tuple[dict, Path]]) -> None:
-    for hotel, path in jobs:
-        path.write_bytes(certificate(hotel, cert))
+    work, jobs = _SHARED
+    work(jobs[k::n])
