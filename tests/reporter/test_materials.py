@@ -190,3 +190,10 @@ def test_packs_made_on_two_cores_are_the_bytes_of_one(tmp_path):
         made[workers] = {p.relative_to(tmp_path / str(workers)): p.read_bytes()
                          for p in (tmp_path / str(workers)).rglob("*.*")}
     assert len(made[1]) == 3 * len(materials.FILES) and made[1] == made[2]
+
+
+def test_draft_alone_is_a_usage_error(tmp_path):
+    (tmp_path / "roster.csv").write_text(DUTCH, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                      "--completions", str(tmp_path / "roster.csv"), "--draft"])
+    assert result.exit_code == 2 and "--draft goes with --materials" in result.output
