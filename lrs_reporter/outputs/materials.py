@@ -102,6 +102,8 @@ class Painter:
              max_lines: int = 6, leading: float = 1.2) -> float:
         """Wrapped text in an element; returns the top (mm) below it. A text that would take
         more than `max_lines` shrinks (fitted), at worst it is cut with an ellipsis."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         sizes = tuple(s for s in (size, size * 0.9, size * 0.8, size * 0.7))
         lines = wrapped(text, font, size, width * MM, max_lines)
         if len(lines) > max_lines:
@@ -115,10 +117,12 @@ class Painter:
                 self.pdf.setFont(font, size)
                 for i, line in enumerate(lines):
                     y = self.height - (top + size * 0.95 / MM + i * step) * MM
+                    left = x * MM
                     if align == "centre":
-                        self.pdf.drawCentredString((x + width / 2) * MM, y, line)
-                    else:
-                        self.pdf.drawString(x * MM, y, line)
+                        left += (width * MM - stringWidth(line, font, size)) / 2
+                    # a wrapped line ends in a space, so extraction keeps the words apart
+                    more = " " if i < len(lines) - 1 else ""
+                    self.pdf.drawString(left, y, line + more)
         return top + size / MM + (len(lines) - 1) * step
 
     def disc(self, x: float, top: float, d: float, colour: tuple[float, ...]) -> None:

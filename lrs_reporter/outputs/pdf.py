@@ -246,9 +246,14 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     """One page of the certificate in `lang`, every text in a structure element."""
     title, body, on_label, until_label = TEXT[lang]
 
-    def centred(top_mm: float, text: str, font: str, size: float) -> None:
+    def centred(top_mm: float, text: str, font: str, size: float, more: bool = False) -> None:
+        """`more`: a line that the next one continues. It ends in a space, set after the
+        centred text, so that text extraction and screen readers keep the two words apart."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         pdf.setFont(font, size)
-        pdf.drawCentredString(PAGE_W / 2, PAGE_H - top_mm * MM, text)
+        x = PAGE_W / 2 - stringWidth(text, font, size) / 2
+        pdf.drawString(x, PAGE_H - top_mm * MM, text + (" " if more else ""))
 
     with tags.artifact():
         pdf.setStrokeColorRGB(*PURPLE)
@@ -263,8 +268,8 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     names, size = fitted(str(hotel["name"]), BOLD, 237 * MM, (28, 24, 20, 17), 2)
     top = 64 + size * 0.36  # band 64-92 mm: two lines of the name
     with tags.mark(tags.element("H2", lang)):
-        for line in names:
-            centred(top, line, BOLD, size)
+        for i, line in enumerate(names):
+            centred(top, line, BOLD, size, i < len(names) - 1)
             top += size * 0.5
     place = ", ".join(x for x in (hotel["city"], hotel["country"]) if x)
     with tags.mark(tags.element("P", lang)):
@@ -274,8 +279,8 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     lines, size = fitted(body.format(hotel=name, pct=pct), REGULAR, 217 * MM, (15, 13, 11), 4)
     top = 102 + size * 0.4  # band 102-142 mm: up to four lines of text
     with tags.mark(tags.element("P", lang)):
-        for line in lines:
-            centred(top, line, REGULAR, size)
+        for i, line in enumerate(lines):
+            centred(top, line, REGULAR, size, i < len(lines) - 1)
             top += size * 0.6
     dates = tags.element("P", lang)
     with tags.mark(dates):

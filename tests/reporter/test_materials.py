@@ -197,3 +197,15 @@ def test_draft_alone_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
                                       "--completions", str(tmp_path / "roster.csv"), "--draft"])
     assert result.exit_code == 2 and "--draft goes with --materials" in result.output
+
+
+def test_the_structure_tree_reads_the_poster_in_order_with_whole_sentences(tmp_path):
+    assert run(tmp_path, roster=DUTCH).exit_code == 0
+    tree = subprocess.run(["pdfinfo", "-struct-text",
+                           str(tmp_path / "out/materials/NL1/nl/door-hanger.pdf")],
+                          capture_output=True, text=True, check=True).stdout
+    texts = [line.strip().strip('"') for line in tree.splitlines() if line.startswith("    ")]
+    assert texts[:4] == ["Alleen voor personeel",
+                         "No Room for Sex Trafficking: signalen herkennen in je hotel",
+                         "Wat doe je als je iets opmerkt?", "1"], texts
+    assert "Vertel het aan je leidinggevende." in texts  # wrapped on the hanger, read whole
