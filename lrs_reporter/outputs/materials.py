@@ -56,11 +56,11 @@ INK = (0x1D / 255, 0x1D / 255, 0x1F / 255)
 PURPLE = (0x5B / 255, 0x2A / 255, 0x86 / 255)
 LAVENDER = (0xF1 / 255, 0xEB / 255, 0xF7 / 255)
 RED = (0xB3 / 255, 0x26 / 255, 0x1E / 255)
-# Every (text, ground) pair the pack prints; WCAG AA asks 4.5:1 for normal text, and every pair
-# here is used for normal-size text too, so each must reach 4.5:1.
+# Every (text, ground) pair the pack prints, by the name Painter.text takes (each name is only
+# used on its ground); WCAG AA asks 4.5:1 for normal text, and every pair here is used for
+# normal-size text too, so each must reach 4.5:1.
 TEXT_COLOURS = {"ink": (INK, WHITE), "heading": (PURPLE, WHITE), "banner": (WHITE, PURPLE),
-                "panel": (INK, LAVENDER), "panel-heading": (PURPLE, LAVENDER),
-                "alarm": (WHITE, RED)}
+                "panel": (INK, LAVENDER), "alarm": (WHITE, RED)}
 
 
 def contrast(fg: tuple[float, float, float], bg: tuple[float, float, float]) -> float:
@@ -104,7 +104,7 @@ class Painter:
         more than `max_lines` shrinks (fitted), at worst it is cut with an ellipsis."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        sizes = tuple(s for s in (size, size * 0.9, size * 0.8, size * 0.7))
+        sizes = (size, size * 0.9, size * 0.8, size * 0.7)
         lines = wrapped(text, font, size, width * MM, max_lines)
         if len(lines) > max_lines:
             lines, size = fitted(text, font, width * MM, sizes, max_lines)
