@@ -35,6 +35,7 @@ from lrs_reporter.outputs.pdf import (
     certificate_languages,
     file_names,
     fitted,
+    on_every_core,
     printable,
     wrapped,
 )
@@ -55,11 +56,11 @@ INK = (0x1D / 255, 0x1D / 255, 0x1F / 255)
 PURPLE = (0x5B / 255, 0x2A / 255, 0x86 / 255)
 LAVENDER = (0xF1 / 255, 0xEB / 255, 0xF7 / 255)
 RED = (0xB3 / 255, 0x26 / 255, 0x1E / 255)
-# Every (text, ground) pair the pack prints; WCAG AA asks 4.5:1 for normal text, and every pair
-# here is used for normal-size text too, so each must reach 4.5:1.
+# Every (text, ground) pair the pack prints, by the name Painter.text takes (each name is only
+# used on its ground); WCAG AA asks 4.5:1 for normal text, and every pair here is used for
+# normal-size text too, so each must reach 4.5:1.
 TEXT_COLOURS = {"ink": (INK, WHITE), "heading": (PURPLE, WHITE), "banner": (WHITE, PURPLE),
-                "panel": (INK, LAVENDER), "panel-heading": (PURPLE, LAVENDER),
-                "alarm": (WHITE, RED)}
+                "panel": (INK, LAVENDER), "alarm": (WHITE, RED)}
 
 
 def contrast(fg: tuple[float, float, float], bg: tuple[float, float, float]) -> float:
@@ -101,7 +102,9 @@ class Painter:
              max_lines: int = 6, leading: float = 1.2) -> float:
         """Wrapped text in an element; returns the top (mm) below it. A text that would take
         more than `max_lines` shrinks (fitted), at worst it is cut with an ellipsis."""
-        sizes = tuple(s for s in (size, size * 0.9, size * 0.8, size * 0.7))
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        sizes = (size, size * 0.9, size * 0.8, size * 0.7)
         lines = wrapped(text, font, size, width * MM, max_lines)
         if len(lines) > max_lines:
             lines, size = fitted(text, font, width * MM, sizes, max_lines)
@@ -114,10 +117,12 @@ class Painter:
                 self.pdf.setFont(font, size)
                 for i, line in enumerate(lines):
                     y = self.height - (top + size * 0.95 / MM + i * step) * MM
+                    left = x * MM
                     if align == "centre":
-                        self.pdf.drawCentredString((x + width / 2) * MM, y, line)
-                    else:
-                        self.pdf.drawString(x * MM, y, line)
+                        left += (width * MM - stringWidth(line, font, size)) / 2
+                    # a wrapped line ends in a space, so extraction keeps the words apart
+                    more = " " if i < len(lines) - 1 else ""
+                    self.pdf.drawString(left, y, line + more)
         return top + size / MM + (len(lines) - 1) * step
 
     def disc(self, x: float, top: float, d: float, colour: tuple[float, ...]) -> None:
@@ -416,7 +421,7 @@ class MaterialsOutput:
         certified = [h for h in records(cert.hotels, certificate_columns(cert), False)
                      if h["certified"]]
         names = file_names([str(h["hotel_id"]) for h in certified])
-        written = []
+        jobs = []
         for hotel in certified:
             country = str(hotel["country"]).upper()
             if country not in countries:
@@ -427,11 +432,25 @@ class MaterialsOutput:
             shown = {**hotel, **{k: printable(hotel[k]) for k in ("name", "city")}}
             shown["name"] = shown["name"] or printable(hotel["hotel_id"])
             for lang in certificate_languages(hotel):
-                text = words(lang, country)
+                text = words(lang, country)  # here: a refused language stops before any work
                 folder = out / "materials" / names[str(hotel["hotel_id"])][:-4] / (
                     f"{lang}-DRAFT" if text.draft else lang)
                 folder.mkdir(parents=True, exist_ok=True)
-                for name, data in pack(text, shown).items():
-                    (folder / name).write_bytes(data)
-                    written.append(folder / name)
-        return written
+                jobs.append((text, shown, folder))
+        on_every_core(_write_packs, jobs, PARALLEL_FROM)
+        return [folder / name for _, _, folder in jobs for name in FILES]
+
+
+# A pack takes about 100 times a certificate's time: worth a second process from a few on.
+PARALLEL_FROM = 4
+FILES = ("poster-a4.pdf", "poster-a3.pdf", "flyer-a5.pdf", "door-hanger.pdf",
+         "intranet-1080x1080.png", "intranet-1920x1080.png")
+
+
+def _write_packs(jobs: list[tuple[PackText, dict, Path]]) -> None:
+    _register_fonts()  # once per process; a no-op after the first
+    for text, hotel, folder in jobs:
+        files = pack(text, hotel)
+        assert tuple(files) == FILES
+        for name, data in files.items():
+            (folder / name).write_bytes(data)

@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -245,9 +246,14 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     """One page of the certificate in `lang`, every text in a structure element."""
     title, body, on_label, until_label = TEXT[lang]
 
-    def centred(top_mm: float, text: str, font: str, size: float) -> None:
+    def centred(top_mm: float, text: str, font: str, size: float, more: bool = False) -> None:
+        """`more`: a line that the next one continues. It ends in a space, set after the
+        centred text, so that text extraction and screen readers keep the two words apart."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         pdf.setFont(font, size)
-        pdf.drawCentredString(PAGE_W / 2, PAGE_H - top_mm * MM, text)
+        x = PAGE_W / 2 - stringWidth(text, font, size) / 2
+        pdf.drawString(x, PAGE_H - top_mm * MM, text + (" " if more else ""))
 
     with tags.artifact():
         pdf.setStrokeColorRGB(*PURPLE)
@@ -262,8 +268,8 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     names, size = fitted(str(hotel["name"]), BOLD, 237 * MM, (28, 24, 20, 17), 2)
     top = 64 + size * 0.36  # band 64-92 mm: two lines of the name
     with tags.mark(tags.element("H2", lang)):
-        for line in names:
-            centred(top, line, BOLD, size)
+        for i, line in enumerate(names):
+            centred(top, line, BOLD, size, i < len(names) - 1)
             top += size * 0.5
     place = ", ".join(x for x in (hotel["city"], hotel["country"]) if x)
     with tags.mark(tags.element("P", lang)):
@@ -273,8 +279,8 @@ def certificate_page(pdf: Canvas, tags: Tags, hotel: dict, cert: Certification,
     lines, size = fitted(body.format(hotel=name, pct=pct), REGULAR, 217 * MM, (15, 13, 11), 4)
     top = 102 + size * 0.4  # band 102-142 mm: up to four lines of text
     with tags.mark(tags.element("P", lang)):
-        for line in lines:
-            centred(top, line, REGULAR, size)
+        for i, line in enumerate(lines):
+            centred(top, line, REGULAR, size, i < len(lines) - 1)
             top += size * 0.6
     dates = tags.element("P", lang)
     with tags.mark(dates):
@@ -369,7 +375,7 @@ class CertificatesOutput:
 
 # Below this many certificates one process is quicker than starting another.
 PARALLEL_FROM = 48
-_SHARED: tuple[Certification, list[tuple[dict, Path]]] | None = None
+_SHARED: tuple[Callable[[list], None], list] | None = None
 
 
 def write_certificates(cert: Certification, jobs: list[tuple[dict, Path]],
@@ -377,36 +383,43 @@ def write_certificates(cert: Certification, jobs: list[tuple[dict, Path]],
     """Write each (hotel, path) certificate, on every core where fork is available (issue 14,
     item 6: 1,000 certificates were most of a report's time). Each file is made alone, so the
     bytes do not depend on the number of workers; an error in any worker is raised here."""
+    def share(part: list[tuple[dict, Path]]) -> None:
+        for hotel, path in part:
+            path.write_bytes(certificate(hotel, cert))
+
+    on_every_core(share, jobs, PARALLEL_FROM, workers)
+
+
+def on_every_core(work: Callable[[list], None], jobs: list, parallel_from: int,
+                  workers: int | None = None) -> None:
+    """`work(share)` over `jobs` split in one share per core (fork, Linux, from
+    `parallel_from` jobs on; else all in this process). The children inherit `work` and the
+    parsed fonts by fork instead of pickling them; an error in any share is raised here."""
     import os
     import sys
 
     workers = workers or (os.cpu_count() or 1)
-    if workers < 2 or len(jobs) < PARALLEL_FROM or sys.platform != "linux":
-        _write_share(cert, jobs)
+    if workers < 2 or len(jobs) < parallel_from or sys.platform != "linux":
+        work(jobs)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
     _register_fonts()  # parsed once here; the forked workers inherit the parsed fonts
-    _SHARED = (cert, jobs)  # inherited by fork, not pickled
+    _SHARED = (work, jobs)  # inherited by fork, not pickled
     try:
         with ProcessPoolExecutor(workers - 1,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            shares = [pool.submit(_write_forked, k, workers) for k in range(1, workers)]
-            _write_share(cert, jobs[::workers])  # this process takes share 0 meanwhile
+            shares = [pool.submit(_forked_share, k, workers) for k in range(1, workers)]
+            work(jobs[::workers])  # this process takes share 0 meanwhile
             for share in shares:
                 share.result()
     finally:
         _SHARED = None
 
 
-def _write_forked(k: int, n: int) -> None:
+def _forked_share(k: int, n: int) -> None:
     assert _SHARED is not None
-    cert, jobs = _SHARED
-    _write_share(cert, jobs[k::n])
-
-
-def _write_share(cert: Certification, jobs: list[tuple[dict, Path]]) -> None:
-    for hotel, path in jobs:
-        path.write_bytes(certificate(hotel, cert))
+    work, jobs = _SHARED
+    work(jobs[k::n])

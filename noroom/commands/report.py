@@ -58,7 +58,9 @@ def uncovered_countries(roster_countries: list[str], course_countries: tuple[str
 @click.command("report", short_help="Certify hotels from statements, roster and staff list.")
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="roster.csv with the columns hotel_id, name, chain, city, "
-              "country, language, employees (separated by commas, semicolons or tabs).")
+              "country, language, employees, optionally second_language (a second language "
+              "of the hotel's staff: certificate and pack in it too), separated by commas, "
+              "semicolons or tabs.")
 @click.option("--staff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="staff.csv with the columns hotel_id, email, account_homepage, "
               "account_name, role.")

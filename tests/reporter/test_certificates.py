@@ -272,3 +272,16 @@ def test_certificates_embed_their_fonts_and_read_in_order(tmp_path):
              "ten minste 60%", "Gecertificeerd op", "Uitgegeven door", "Hotelcode"]
     positions = [nl.index(words) for words in order]
     assert positions == sorted(positions), nl
+
+
+def test_a_screen_reader_gets_each_wrapped_sentence_whole(tmp_path):
+    """poppler's reading of the structure tree (what assistive technology gets): a sentence
+    wrapped over lines keeps the space between its last and first words."""
+    out, _ = bilingual_report(tmp_path)
+    tree = subprocess.run(["pdfinfo", "-struct-text", str(out / "certificates" / "NL1.pdf")],
+                          capture_output=True, text=True, check=True).stdout
+    assert ('"Hotel De Gouden Leeuw a formé au moins 60 % de son personnel à reconnaître les '
+            "signaux d'exploitation sexuelle et à savoir quoi faire.\"") in tree, tree
+    assert tree.splitlines()[:5] == ["Document", "  P (block)",
+                                     '    "No Room for Sex Trafficking"', "  H1 (block)",
+                                     '    "Certificaat"']

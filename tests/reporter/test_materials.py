@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -168,3 +169,43 @@ def test_a_hotel_no_longer_certified_loses_its_pack_and_the_bytes_repeat(tmp_pat
     assert not (materials / "NL1" / "nl").exists()
     assert (materials / "NL1" / "notes.txt").read_text() == "ours"  # not the report's: kept
     assert (materials / "BE1" / "nl" / "poster-a4.pdf").is_file()
+
+
+def test_packs_made_on_two_cores_are_the_bytes_of_one(tmp_path):
+    from builder.course import load_source
+    from lrs_reporter.outputs import materials
+    from lrs_reporter.outputs.packtext import pack_text
+    from lrs_reporter.outputs.pdf import on_every_core
+
+    source = load_source(Path(__file__).resolve().parents[2] / "course_src")
+    made = {}
+    for workers in (1, 2):
+        jobs = []
+        for i, (lang, country) in enumerate([("nl", "NL"), ("fr", "BE"), ("pl", "NL")]):
+            folder = tmp_path / str(workers) / str(i)
+            folder.mkdir(parents=True)
+            jobs.append((pack_text(source, lang, country, True),
+                         {"name": f"Hotel {i}", "city": "Gent"}, folder))
+        on_every_core(materials._write_packs, jobs, 1, workers=workers)
+        made[workers] = {p.relative_to(tmp_path / str(workers)): p.read_bytes()
+                         for p in (tmp_path / str(workers)).rglob("*.*")}
+    assert len(made[1]) == 3 * len(materials.FILES) and made[1] == made[2]
+
+
+def test_draft_alone_is_a_usage_error(tmp_path):
+    (tmp_path / "roster.csv").write_text(DUTCH, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--roster", str(tmp_path / "roster.csv"),
+                                      "--completions", str(tmp_path / "roster.csv"), "--draft"])
+    assert result.exit_code == 2 and "--draft goes with --materials" in result.output
+
+
+def test_the_structure_tree_reads_the_poster_in_order_with_whole_sentences(tmp_path):
+    assert run(tmp_path, roster=DUTCH).exit_code == 0
+    tree = subprocess.run(["pdfinfo", "-struct-text",
+                           str(tmp_path / "out/materials/NL1/nl/door-hanger.pdf")],
+                          capture_output=True, text=True, check=True).stdout
+    texts = [line.strip().strip('"') for line in tree.splitlines() if line.startswith("    ")]
+    assert texts[:4] == ["Alleen voor personeel",
+                         "No Room for Sex Trafficking: signalen herkennen in je hotel",
+                         "Wat doe je als je iets opmerkt?", "1"], texts
+    assert "Vertel het aan je leidinggevende." in texts  # wrapped on the hanger, read whole
