@@ -44,8 +44,7 @@ if TYPE_CHECKING:
 
 # A contact placeholder, a three-digit service number starting with 1 (112, 101, 116 000) or a
 # longer phone number (0900 8844, +32 2 ...); not a figure such as 3.000 or a room number 214.
-AUTO_CRITICAL = re.compile(r"\{(?:emergency|police|anonymous_line|anonymous_phone"
-                           r"|support_line)\}"
+AUTO_CRITICAL = re.compile(r"\{(?:emergency|police|anonymous_line|anonymous_phone)\}"
                            r"|(?<![\w.,])(?:1\d\d|\+?\d[\d ]{5,}\d)(?![\w.,]?\d)")
 REVIEWER_MAX = 100
 
