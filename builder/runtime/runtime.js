@@ -384,6 +384,8 @@
     $$('input[name="role"]').forEach(function (r, k) {
       r.addEventListener("change", function () {
         if (state.role !== k) { state.role = k; buildSteps(); }
+        // Paths differ in length ("other" has no module of its own): count the chosen one.
+        $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
         updateNext(); save();
       });
     });
