@@ -22,6 +22,7 @@ from builder.hotels import load_hotels
 from noroom.cli import cli
 from noroom.vocabulary import load_vocabulary
 from tests.builder.conftest import COURSE_SRC, REAL_ID, REAL_LANGUAGES
+from tests.builder.test_xapi import settle
 from tests.support.browser import run_axe
 from tests.support.player import Player
 
@@ -201,8 +202,8 @@ def launch_url(site, registration: str) -> str:  # type: ignore[no-untyped-def]
     return f"{site.url}/pkg/index.html?{urlencode(params)}"
 
 
-def to_hotel_step(page, site, lang: str = "en") -> Player:  # type: ignore[no-untyped-def]
-    page.goto(launch_url(site, str(uuid.uuid4())))
+def to_hotel_step(page, site, registration: str = "") -> Player:  # type: ignore[no-untyped-def]
+    page.goto(launch_url(site, registration or str(uuid.uuid4())))
     player = Player(page, page.main_frame)
     player.play("other", stop_at="hotel")
     return player
@@ -213,7 +214,8 @@ def to_hotel_step(page, site, lang: str = "en") -> Player:  # type: ignore[no-un
 def test_hotel_code_is_checked_on_leaving_the_field_and_confirmed_by_name(
         lrs, xapi_site, page, start_dist):
     site = xapi_site(pkg(start_dist / "hotels", "en", "xapi"))
-    player = to_hotel_step(page, site)
+    registration = str(uuid.uuid4())
+    player = to_hotel_step(page, site, registration)
     page.type("#hotel-code", "NL-AMS-0")  # keystroke by keystroke: no error while typing
     assert not page.is_visible("#hotel-error") and page.is_enabled("#next")
     page.press("#hotel-code", "Tab")  # leaving the field checks it
@@ -231,6 +233,11 @@ def test_hotel_code_is_checked_on_leaving_the_field_and_confirmed_by_name(
     page.click("#next")
     page.click("#hotel-yes")
     assert player.step() != "hotel" and player.state()["hotel"] == "NL-AMS-001"
+    player.play("other", correct=True)
+    settle(page, None)
+    done = [s for s in lrs.all() if s["verb"]["id"] == V.verbs["completed"]
+            and s["context"].get("registration") == registration]
+    assert [s["context"]["extensions"][V.hotel_extension] for s in done] == ["NL-AMS-001"]
     assert page.js_errors == []
 
 
