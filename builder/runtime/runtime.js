@@ -387,7 +387,7 @@
    * hotel. Names are roster data, so they only ever go in as text. */
   function hotelMessage(err, name) {
     var e = $("#hotel-error"), hc = $("#hotel-code");
-    e.textContent = err ? fmt(ui[err], { example: data.hotel.example }) : "";
+    e.textContent = fmt(err, { example: data.hotel.example });
     e.hidden = !err;
     hc.setAttribute("aria-invalid", err ? "true" : "false");
     $("#hotel-confirm").hidden = !name;
@@ -397,8 +397,8 @@
   function hotelCheck() {
     var v = $("#hotel-code").value.trim().toUpperCase(), known = data.hotels;
     var has = known && Object.prototype.hasOwnProperty.call(known, v);
-    var err = !v ? "" : !new RegExp(data.hotel.pattern).test(v) ? "hotel_invalid"
-      : known && !has ? "hotel_unknown" : "";
+    var err = !v ? "" : !new RegExp(data.hotel.pattern).test(v) ? ui.hotel_invalid
+      : known && !has ? ui.hotel_unknown : "";
     state.hotel = v && !err && !known ? v : "";
     hotelMessage(err, v && has ? known[v] : "");
     updateNext();
@@ -454,6 +454,8 @@
     $$('input[name="role"]').forEach(function (r, k) {
       r.addEventListener("change", function () {
         if (state.role !== k) { state.role = k; buildSteps(); }
+        // Paths differ in length ("other" has no module of its own): count the chosen one.
+        $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
         updateNext(); save();
       });
     });

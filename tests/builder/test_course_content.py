@@ -160,6 +160,8 @@ def test_every_page_in_every_language_has_no_wcag_violations(lms_server, page, c
     for i, role in enumerate(ROLES):
         page.goto(f"{site.url}/pkg/index.html")
         player = Player(page, page.main_frame)
+        if player.step() == "resume":  # the web package kept the last role's path (issue 16)
+            page.click("#resume-no")
         questions = {q["id"]: q for q in player.data()["questions"]}
         extra, correct = EXTRA_LANGUAGE[role] == lang, i % 2 == 0
         while True:
@@ -244,4 +246,6 @@ def test_every_role_path_plays_to_passed_in_scorm2004(lms_server, page, course_d
     course = SOURCE.course(lang)
     seen = [s for s in player.state()["seen"]]
     assert sorted(seen) == sorted(p.id for m in course.path_modules(role) for p in m.pages)
-    assert len(data["interactions"]) == len(course.path_questions(role)) >= 10
+    # "other" (issue 16) takes the shared modules only: their 8 questions.
+    assert len(data["interactions"]) == len(course.path_questions(role)) >= (
+        8 if role == "other" else 10)
