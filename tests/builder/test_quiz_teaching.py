@@ -156,7 +156,7 @@ def test_a_fail_lists_the_missed_questions_back_reads_them_and_retake_starts_afr
             player.answer(wrong_option(q))
             missed.append(q["id"])
     assert player.frame.is_visible("#retry") and player.frame.is_visible("#missed")
-    items = player.frame.eval_on_selector_all("#missed-list > li",
+    items = player.frame.eval_on_selector_all("#missed-list > li:not([hidden])",
                                               "els => els.map(e => e.innerText)")
     assert len(items) == len(missed)
     for qid, text in zip(missed, items, strict=True):
@@ -175,7 +175,7 @@ def test_a_fail_lists_the_missed_questions_back_reads_them_and_retake_starts_afr
     assert player.frame.is_visible(".step.current .verdict.ok, .step.current .verdict.wrong")
     player.next()
     assert player.step() == "result" and len(items) == player.frame.eval_on_selector_all(
-        "#missed-list > li", "els => els.length")
+        "#missed-list > li:not([hidden])", "els => els.length")
     player.frame.click("#retry")
     assert player.step() == "quiz" and player.state()["answers"] == {}
     player.play("frontdesk", correct=True)
