@@ -91,6 +91,7 @@ def test_a_wrong_answer_is_named_and_the_right_option_marked_and_explained(lms_s
     # Not colour alone: a dashed border and a cross icon, the right option a solid border.
     assert look(player, ".step.current .verdict", "borderTopStyle") == "dashed"
     assert look(player, ".step.current .opt.is-right", "borderTopStyle") == "solid"
+    assert look(player, ".step.current .opt.is-right", "borderTopColor") == "rgb(23, 102, 58)"
     assert look(player, ".step.current .opt.is-wrong", "borderTopStyle") == "dashed"
     assert "svg" in look(player, ".step.current .verdict", "backgroundImage")
     assert "svg" in look(player, ".step.current .is-wrong .mark", "backgroundImage")
@@ -105,6 +106,7 @@ def test_a_wrong_answer_is_named_and_the_right_option_marked_and_explained(lms_s
     assert shown[q["correct"]]["mark"] == ui["right_answer"]
     assert not any("is-wrong" in o["cls"] for o in shown.values())
     assert look(player, ".step.current .verdict", "borderTopStyle") == "solid"
+    assert look(player, ".step.current .opt.is-right", "borderTopColor") == "rgb(23, 102, 58)"
     assert look(player, ".step.current .verdict", "backgroundImage") != cross
     assert page.js_errors == []
 
