@@ -367,7 +367,7 @@
       updateNext();
     });
     $$(".options input").forEach(function (r) {
-      r.addEventListener("change", function () { var v = $(".step.current .hint"); if (v) { v.textContent = ""; v.className = "verdict"; } });
+      r.addEventListener("change", function () { var v = $(".step.current .verdict.hint"); if (v) { v.textContent = ""; v.className = "verdict"; } });
     });
     if ($("#print-card")) $("#print-card").addEventListener("click", function () { window.print(); });
     $("#retry").addEventListener("click", retry);
