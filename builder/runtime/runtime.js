@@ -118,8 +118,7 @@
   function progress() {
     var pp = pathPages(), qq = pathQuestions(), n = 0;
     pp.forEach(function (p) { if (state.seen[p.id]) n++; });
-    // A question counts once answered in any attempt: a retake (att > 0, every question was
-    // answered to reach the result) keeps the bar where it was (issue 16: it jumped 100 -> 57).
+    // Answered in any attempt counts: a retake keeps the bar (issue 16).
     qq.forEach(function (q) { if (state.answers[q.id] != null || state.att > 0) n++; });
     return state.role < 0 ? 0 : Math.round(100 * n / (pp.length + qq.length));
   }
@@ -209,9 +208,8 @@
     bar.setAttribute("aria-valuenow", pct);
     $(".progress span").style.width = pct + "%";
     $("#stepinfo").textContent = fmt(ui.page_of, { n: cur + 1, total: totalSteps() });
-    // Back is closed on a passed result, except for a learner who passed with a page unseen: they
-    // go back to it (answers stay locked) and complete the course on the way forward. After a
-    // fail it leads to the answered questions and their explanations (issue 16).
+    // Back is closed on a passed result, except with a page unseen (answers stay locked); after
+    // a fail it leads to the answered questions (issue 16).
     var closed = id === "result" && state.done === 1 && passes(score().scaled);
     $("#back").disabled = cur === 0 || closed;
     updateNext();
@@ -219,8 +217,7 @@
     fitFrame();
     save();
   }
-  /* An open question's id, or null: on its step the primary button reads "Check answer" and
-   * checks, then "Next" (issue 16: on a phone a separate Check button sat below the fold). */
+  /* An unchecked question's id: Next reads "Check answer" there (issue 16). */
   function openQuestion() {
     var id = steps[cur] || "";
     return id.indexOf("q:") === 0 && state.answers[id.slice(2)] == null ? id.slice(2) : null;
@@ -252,8 +249,7 @@
       inp.checked = a != null && inp.value === q.options[a];
       inp.disabled = a != null;
     });
-    // Checked: the right option marked (and the learner's wrong one), each with its explanation;
-    // a mark is an icon and words, never colour alone (issue 16).
+    // Checked: the right option and a wrong pick marked in words and icon, both explained.
     $$(".opt", el).forEach(function (o) {
       var val = $("input", o).value, right = a != null && val === q.correct;
       var wrong = a != null && !right && val === q.options[a], old = $(".mark", o);
@@ -280,7 +276,7 @@
   function checkAnswer(qid) {
     var el = $('.step[data-step="q:' + qid + '"]');
     var picked = $("input:checked", el);
-    if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict hint"; focusHere(v); return; }
+    if (!picked) { var v = $(".verdict", el); v.textContent = ui.choose_answer_first; v.className = "verdict hint error"; focusHere(v); return; }
     var q = data.questions.filter(function (x) { return x.id === qid; })[0];
     var idx = q.options.indexOf(picked.value), latencyMs = Date.now() - (qShown[qid] || started);
     state.answers[qid] = idx;
@@ -307,7 +303,7 @@
     return { passed: passed, pct: pct };
   }
   function showResult() {
-    // Once per attempt: after a fail, Back leads to the questions and Next back here.
+    // Reported once per attempt: after a fail Back and Next pass by here again.
     var r = judge(judgedAtt === state.att), unseen = r.passed ? unseenPages() : [];
     judgedAtt = state.att;
     showMissed(r.passed);
@@ -330,27 +326,16 @@
     });
     list.hidden = !unseen.length;
   }
-  /* After a fail: each missed question with the right answer and its explanation, before the
-   * retake (issue 16); it stays until the learner presses Retake, which starts afresh. */
+  /* After a fail, the missed questions (issue 16), shown until Retake starts afresh. */
   function showMissed(passed) {
-    var list = $("#missed-list"), qq = pathQuestions();
-    list.textContent = "";
-    qq.forEach(function (q, i) {
-      if (passed || q.options[state.answers[q.id]] === q.correct) return;
-      var el = $('.step[data-step="q:' + q.id + '"]'), li = doc.createElement("li");
-      var h = doc.createElement("h3"), prompt = $(".prompt", el).cloneNode(true);
-      var right = doc.createElement("p"), b = doc.createElement("strong");
-      h.textContent = fmt(ui.question_of, { n: i + 1, total: qq.length });
-      prompt.removeAttribute("id");
-      b.textContent = ui.right_answer + " ";
-      right.appendChild(b);
-      right.appendChild(doc.createTextNode($('.opt input[value="' + q.correct + '"] ~ label .otext', el).textContent));
-      var why = $('.feedback[data-option="' + q.correct + '"]', el).cloneNode(true);
-      why.hidden = false;
-      [h, prompt, right, why].forEach(function (n) { li.appendChild(n); });
-      list.appendChild(li);
+    var qq = pathQuestions(), any = false;
+    data.questions.forEach(function (q, k) {
+      var li = $$("#missed-list > li")[k], i = qq.indexOf(q);
+      li.hidden = passed || i < 0 || q.options[state.answers[q.id]] === q.correct;
+      any = any || !li.hidden;
+      $("h3", li).textContent = fmt(ui.question_of, { n: i + 1, total: qq.length });
     });
-    $("#missed").hidden = !list.children.length;
+    $("#missed").hidden = !any;
   }
   /* The quiz was passed before this page was first seen: the last unseen page completes the
    * course right away, wherever the learner goes next. */
@@ -475,7 +460,6 @@
       if (adapter && adapter.dismiss) adapter.dismiss();
       focusHere($(".step.current h1"));
     });
-    // A choice made: the "choose an answer first" hint has done its work.
     $$(".options input").forEach(function (r) {
       r.addEventListener("change", function () { var v = $(".step.current .verdict.hint"); if (v) { v.textContent = ""; v.className = "verdict"; } });
     });

@@ -67,6 +67,8 @@ def wrong_language(texts: dict[str, str], lang: str) -> dict[str, tuple[str | No
     expected = LINGUA[lang]
     wrong = {}
     for where, text in texts.items():
+        if not re.search(r"[^\W\d_]", text):
+            continue  # no letters, no language: a tel: link's "0900 8844" (issue 16)
         words = len(text.split())
         if words >= MIN_WORDS:
             found = detector().detect_language_of(text)

@@ -91,6 +91,7 @@ def test_a_wrong_answer_is_named_and_the_right_option_marked_and_explained(lms_s
     # Not colour alone: a dashed border and a cross icon, the right option a solid border.
     assert look(player, ".step.current .verdict", "borderTopStyle") == "dashed"
     assert look(player, ".step.current .opt.is-right", "borderTopStyle") == "solid"
+    assert look(player, ".step.current .opt.is-right", "borderTopColor") == "rgb(23, 102, 58)"
     assert look(player, ".step.current .opt.is-wrong", "borderTopStyle") == "dashed"
     assert "svg" in look(player, ".step.current .verdict", "backgroundImage")
     assert "svg" in look(player, ".step.current .is-wrong .mark", "backgroundImage")
@@ -105,6 +106,7 @@ def test_a_wrong_answer_is_named_and_the_right_option_marked_and_explained(lms_s
     assert shown[q["correct"]]["mark"] == ui["right_answer"]
     assert not any("is-wrong" in o["cls"] for o in shown.values())
     assert look(player, ".step.current .verdict", "borderTopStyle") == "solid"
+    assert look(player, ".step.current .opt.is-right", "borderTopColor") == "rgb(23, 102, 58)"
     assert look(player, ".step.current .verdict", "backgroundImage") != cross
     assert page.js_errors == []
 
@@ -156,7 +158,7 @@ def test_a_fail_lists_the_missed_questions_back_reads_them_and_retake_starts_afr
             player.answer(wrong_option(q))
             missed.append(q["id"])
     assert player.frame.is_visible("#retry") and player.frame.is_visible("#missed")
-    items = player.frame.eval_on_selector_all("#missed-list > li",
+    items = player.frame.eval_on_selector_all("#missed-list > li:not([hidden])",
                                               "els => els.map(e => e.innerText)")
     assert len(items) == len(missed)
     for qid, text in zip(missed, items, strict=True):
@@ -175,7 +177,7 @@ def test_a_fail_lists_the_missed_questions_back_reads_them_and_retake_starts_afr
     assert player.frame.is_visible(".step.current .verdict.ok, .step.current .verdict.wrong")
     player.next()
     assert player.step() == "result" and len(items) == player.frame.eval_on_selector_all(
-        "#missed-list > li", "els => els.length")
+        "#missed-list > li:not([hidden])", "els => els.length")
     player.frame.click("#retry")
     assert player.step() == "quiz" and player.state()["answers"] == {}
     player.play("frontdesk", correct=True)
