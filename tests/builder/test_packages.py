@@ -104,6 +104,20 @@ def test_package_and_runtime_sizes_are_within_budget(course_dist, fmt, lang):
     assert len(gzip.compress(files["runtime.js"] + files["runtime.css"], 9)) <= 20 * 1024
 
 
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_dual_tracking_runtime_is_within_budget(tmp_path, fmt):
+    # The largest runtime a learner loads: the SCORM adapter, the xAPI core and lrs.js together.
+    out = tmp_path / "dual"
+    result = CliRunner().invoke(cli, [
+        "build", "--format", fmt, "--lang", "hu", "--out", str(out),
+        "--lrs-endpoint", "https://lrs.example/xAPI/", "--lrs-key", "k", "--lrs-secret", "s",
+        "--lms-homepage", "https://lms.example"])
+    assert result.exit_code == 0, result.output
+    files = members(next(out.glob("*.zip")))
+    assert b"NoroomXapi" in files["runtime.js"]  # the xAPI core is in
+    assert len(gzip.compress(files["runtime.js"] + files["runtime.css"], 9)) <= 20 * 1024
+
+
 def test_two_builds_are_byte_identical(tmp_path):
     a = build(FIXTURES / "minimal", tmp_path / "a")
     b = build(FIXTURES / "minimal", tmp_path / "b")
