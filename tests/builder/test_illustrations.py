@@ -146,8 +146,8 @@ def test_every_package_is_under_the_size_budget(course_dist, lang):
 
 # -- in Chromium ---------------------------------------------------------------------------------
 
-ROLE_PAGES = {role: [p for p in CONFIG["modules"] if p.get("role") == role][0]["pages"]
-              for role in CONFIG["roles"]}
+# Roles with a module of their own ("other" takes the shared modules only).
+ROLE_PAGES = {m["role"]: m["pages"] for m in CONFIG["modules"] if m.get("role")}
 SHARED = [p for m in CONFIG["modules"] if not m.get("role") for p in m["pages"]
           if p in IMAGES or p in ICONS]
 
@@ -155,6 +155,8 @@ SHARED = [p for m in CONFIG["modules"] if not m.get("role") for p in m["pages"]
 def visit(page, url: str, role: str, wanted: list[str], inspect) -> None:  # type: ignore[no-untyped-def]
     """Play `role`'s path from the start, calling inspect(page id) on each page in `wanted`."""
     page.goto(url)
+    page.evaluate("localStorage.clear()")  # the web package resumes from the browser (issue 16)
+    page.reload()
     player = Player(page, page.main_frame)
     left = list(wanted)
     while left:
@@ -164,6 +166,8 @@ def visit(page, url: str, role: str, wanted: list[str], inspect) -> None:  # typ
             left.remove(step[5:])
         if step == "role":
             player.choose_role(role)
+        if page.main_frame.query_selector(".step.current .practice:not(.done)"):
+            player.choose()  # a scenario's or a check's practice choice
         player.next()
 
 
