@@ -98,13 +98,13 @@ def publish(stage: Path, out: Path, written: list[Path]) -> list[Path]:
             # materials/ has a folder per hotel and language: walked whole, emptied folders go
             walk = (out / folder).rglob("*") if folder == "materials" else (out / folder).iterdir()
             for old in sorted(walk, reverse=True):
-                if old.suffix in suffixes and old not in kept and old.is_file():
+                if old.name.endswith(suffixes) and old not in kept and old.is_file():
                     old.unlink()
                 elif folder == "materials" and old.is_dir() and not any(old.iterdir()):
                     old.rmdir()
     return published
 
 
-# Subfolders a writer owns, with the suffixes it writes there; files of another suffix in them
-# (a note someone saved there) stay.
-OWNED = {"certificates": (".pdf",), "materials": (".pdf", ".png")}
+# Subfolders a writer owns, with the endings of the file names it writes there; other files in
+# them (a note someone saved there) stay.
+OWNED = {"certificates": (".pdf",), "materials": (".pdf", ".png", "-alt.txt")}

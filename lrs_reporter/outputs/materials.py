@@ -7,6 +7,7 @@ language and second_language), in `materials/<hotel>/<lang>/`:
     flyer-a5.pdf                   two pages: steps and contacts; the signals
     door-hanger.pdf                "Staff only" for a staff door, with cut marks and the hole
     intranet-1080x1080.png, intranet-1920x1080.png
+    intranet-alt.txt               what the images say, for their alt attribute on an intranet
 
 The words are the course's (packtext.py); a language that is not reviewed is refused unless
 `draft`, and then the folder is `<lang>-DRAFT` and every page carries the draft notice. The PDFs
@@ -401,7 +402,17 @@ def pack(words: PackText, hotel: dict) -> dict[str, bytes]:
                                     marks=True),
         "intranet-1080x1080.png": png(square, 1080),
         "intranet-1920x1080.png": png(wide, 1920),
+        "intranet-alt.txt": alt_text(words, hotel).encode("utf-8"),
     }
+
+
+def alt_text(words: PackText, hotel: dict) -> str:
+    """What the intranet images say, as one text for their alt attribute (WCAG 1.1.1): an
+    intranet editor pastes it, since a PNG cannot carry it. The same course words, in order."""
+    place = ", ".join(v for v in (hotel["name"], hotel["city"]) if v)
+    parts = [words.draft or "", f"{words.headline} ({words.course})",
+             *(f"{n}. {step}" for n, step in enumerate(words.steps, 1)), words.contacts[0], place]
+    return " ".join(p.strip() for p in parts if p and p.strip()) + "\n"
 
 
 class MaterialsOutput:
@@ -444,7 +455,7 @@ class MaterialsOutput:
 # A pack takes about 100 times a certificate's time: worth a second process from a few on.
 PARALLEL_FROM = 4
 FILES = ("poster-a4.pdf", "poster-a3.pdf", "flyer-a5.pdf", "door-hanger.pdf",
-         "intranet-1080x1080.png", "intranet-1920x1080.png")
+         "intranet-1080x1080.png", "intranet-1920x1080.png", "intranet-alt.txt")
 
 
 def _write_packs(jobs: list[tuple[PackText, dict, Path]]) -> None:

@@ -24,6 +24,7 @@ ROSTER = ("hotel_id,name,chain,city,country,language,employees,second_language\n
 DUTCH = ROSTER.replace(",fr\n", ",\n")  # no second language: reviewed text only
 PDFS = ("poster-a4.pdf", "poster-a3.pdf", "flyer-a5.pdf", "door-hanger.pdf")
 PNGS = {"intranet-1080x1080.png": (1080, 1080), "intranet-1920x1080.png": (1920, 1080)}
+ALT = "intranet-alt.txt"
 
 
 def run(tmp_path, *extra, roster=ROSTER):  # type: ignore[no-untyped-def]
@@ -56,7 +57,7 @@ def test_materials_are_written_for_certified_hotels_in_each_of_their_languages(t
     assert sorted(p.name for p in (materials / "BE1").iterdir()) == ["fr-DRAFT", "nl"]
     assert sorted(p.name for p in (materials / "NL1").iterdir()) == ["nl"]
     for folder in (materials / "NL1" / "nl", materials / "BE1" / "fr-DRAFT"):
-        assert sorted(p.name for p in folder.iterdir()) == sorted([*PDFS, *PNGS])
+        assert sorted(p.name for p in folder.iterdir()) == sorted([*PDFS, *PNGS, ALT])
         for name, size in PNGS.items():
             with Image.open(folder / name) as image:
                 assert image.size == size and image.format == "PNG"
@@ -77,6 +78,12 @@ def test_the_words_are_the_courses_with_the_countrys_contacts(tmp_path):
     # Belgium has no verified anonymous line: no sentence names one, no empty placeholder
     assert "De politie, zonder spoed: www.police.be" in be and "Bij direct gevaar: 112" in be
     assert "Anoniem" not in be and "0800" not in be and "{" not in be
+    # The intranet images' alt text says what they show, in the same words (WCAG 1.1.1).
+    alt = (tmp_path / "out/materials/NL1/nl" / ALT).read_text(encoding="utf-8")
+    assert alt == ("Wat doe je als je iets opmerkt? (No Room for Sex Trafficking: signalen "
+                   "herkennen in je hotel) 1. Schrijf op wat je zag. 2. Vertel het aan je "
+                   "leidinggevende. 3. Doe niets alleen. 4. Bij direct gevaar bel je 112. "
+                   "Bij direct gevaar: 112 Hotel De Gouden Leeuw, Utrecht\n"), alt
     hanger = text(tmp_path / "out/materials/BE1/nl/door-hanger.pdf")
     assert hanger.startswith("Alleen voor personeel") and "Bij direct gevaar: 112" in hanger
     fr = text(tmp_path / "out/materials/BE1/fr-DRAFT/flyer-a5.pdf")
