@@ -91,15 +91,19 @@ def _shift_headings(html: str) -> str:
     return re.sub(r"<(/?)h[1-6]>", r"<\1h2>", html)
 
 
-def with_choice(html: str, choice: Choice | None, words: dict[str, str]) -> str:
+def with_choice(html: str, choice: Choice | None, words: dict[str, str],
+                contacts: dict[str, str]) -> str:
     """A scenario page's HTML with its practice choice (issue 16 §1): the situation, the choice,
     then the model answer, i.e. the body from its first heading on, in a .model block the
     runtime shows once the learner has chosen. The reviewed body is split here, never edited."""
+    from markupsafe import Markup, escape
+
     if choice is None:
         return html
     cut = html.find("<h2")
     cut = len(html) if cut < 0 else cut
-    box = template("pages/_choice.html").module.box(choice, words, True)  # type: ignore[attr-defined]
+    box = template("pages/_choice.html").module.box(  # type: ignore[attr-defined]
+        choice, words, True, lambda text: Markup(link_phones(str(escape(text)), contacts)))
     return f'{html[:cut]}{box}\n<div class="model">\n{html[cut:]}</div>'
 
 
@@ -187,7 +191,8 @@ def _render_page(course: Course, brand: Brand | None) -> str:
     shifted = [
         type(m)(m.id, m.role, m.title,
                 tuple(replace(p, html=with_choice(_page_html(p.html, course), scenes.get(p.id),
-                                                  course.practice)) for p in m.pages))
+                                                  course.practice, course.contacts))
+                      for p in m.pages))
         for m in course.modules
     ]
     view = type(course)(**{**course.__dict__, "modules": tuple(shifted)})
