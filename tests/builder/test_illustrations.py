@@ -166,8 +166,7 @@ def visit(page, url: str, role: str, wanted: list[str], inspect) -> None:  # typ
             left.remove(step[5:])
         if step == "role":
             player.choose_role(role)
-        if page.main_frame.query_selector(".step.current .practice:not(.done)"):
-            player.choose()  # a scenario's or a check's practice choice
+        player.choose_if_asked()  # a scenario's or a check's practice choice (issue 16)
         player.next()
 
 

@@ -64,6 +64,11 @@ class Player:
         self.frame.click(pick + (f'[data-option="{option}"]' if option else ""))
         self.frame.wait_for_selector(".step.current .practice.done .practice-fb:not([hidden])")
 
+    def choose_if_asked(self) -> None:
+        """Make the current step's practice choice when it asks one not made yet."""
+        if self.frame.query_selector(".step.current .practice:not(.done)"):
+            self.choose()
+
     def play(self, role: str, correct: bool = True, stop_at: str | None = None) -> list[str]:
         """From the current step to the result (or to `stop_at`), answering right or wrong
         (questions answered before are passed by). Returns the options chosen, in order."""
@@ -80,6 +85,5 @@ class Player:
                 wrong = [o for o in q["options"] if o != q["correct"]][0]
                 chosen.append(q["correct"] if correct else wrong)
                 self.answer(chosen[-1])
-            if self.frame.query_selector(".step.current .practice:not(.done)"):
-                self.choose()  # a scenario's or a check's practice choice: not part of `chosen`
+            self.choose_if_asked()  # a scenario's or a check's: not part of `chosen`
             self.next()
