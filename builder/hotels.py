@@ -22,11 +22,11 @@ def load_hotels(path: Path, pattern: str) -> tuple[tuple[str, str], ...]:
     ConfigError naming the file and line for a row the reporter refuses (empty or duplicate id,
     bad headcount, unreadable CSV), an id that does not match the course's hotel code `pattern`
     (the learner could never type it), or a missing, over-long or control-character name."""
-    from lrs_reporter.files import _csv_rows, read_roster
+    from lrs_reporter.files import csv_rows, read_roster
 
     read_roster(path)  # every check the reporter makes, one error naming the line
     hotels = []
-    for line, row in _csv_rows(path, ["hotel_id", "name"]):
+    for line, row in csv_rows(path, ["hotel_id", "name"]):
         hid, name = row["hotel_id"], row["name"]
         if not re.fullmatch(pattern, hid):
             raise ConfigError(f"hotel_id {hid[:40]!r} does not look like a hotel code "

@@ -82,7 +82,7 @@ def delimiter(header: str, required: list[str]) -> str:
     return max(DELIMITERS, key=header.count)
 
 
-def _csv_rows(path: Path, required: list[str], log: ReadLog | None = None,
+def csv_rows(path: Path, required: list[str], log: ReadLog | None = None,
               ) -> Iterable[tuple[int, dict[str, str]]]:
     """(line, row) of a CSV file with the `required` columns; ConfigError when one is missing.
 
@@ -134,7 +134,7 @@ def read_roster(path: Path) -> pd.DataFrame:
 
     rows, seen = [], {}
     languages: tuple[str, ...] | None = None
-    for line, row in _csv_rows(path, ROSTER_COLUMNS):
+    for line, row in csv_rows(path, ROSTER_COLUMNS):
         if "second_language" in row and languages is None:
             from noroom.vocabulary import load_course_languages
 
@@ -186,7 +186,7 @@ def read_staff(path: Path, roster_ids: set[str], people: People | None = None,
     `people`, so completing once under each still makes one trained learner.
     """
     staff: dict[str, set[str]] = {}
-    for line, row in _csv_rows(path, STAFF_COLUMNS):
+    for line, row in csv_rows(path, STAFF_COLUMNS):
         if row["hotel_id"] not in roster_ids:
             raise ConfigError(f"hotel_id {row['hotel_id']!r} is not on the roster; add the "
                               "hotel to roster.csv or fix the id", path, line)
@@ -348,7 +348,7 @@ def read_completions(path: Path, facts: FactBuilder, activity: str, log: ReadLog
     """
     required = ["status", "completed_at"]
     where = str(path.resolve())
-    for line, row in _csv_rows(path, required, log):
+    for line, row in csv_rows(path, required, log):
         log.lms_rows += 1
         status = row["status"].lower()
         if status not in COMPLETED_STATUSES:
