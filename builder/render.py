@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from builder.emergency import CARD_PAGE, card_steps, emergency_callouts, link_phones
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from builder.brand import Brand
     from builder.course import Choice, Course
 
@@ -91,19 +93,25 @@ def _shift_headings(html: str) -> str:
     return re.sub(r"<(/?)h[1-6]>", r"<\1h2>", html)
 
 
+def phones_filter(contacts: dict[str, str]) -> Callable[[str], Any]:
+    """For templates: plain text -> safe HTML, escaped, with the phone numbers of `contacts` as
+    tel: links (issue 16 section 3)."""
+    from markupsafe import Markup, escape
+
+    return lambda text: Markup(link_phones(str(escape(text)), contacts))
+
+
 def with_choice(html: str, choice: Choice | None, words: dict[str, str],
                 contacts: dict[str, str]) -> str:
     """A scenario page's HTML with its practice choice (issue 16 §1): the situation, the choice,
     then the model answer, i.e. the body from its first heading on, in a .model block the
     runtime shows once the learner has chosen. The reviewed body is split here, never edited."""
-    from markupsafe import Markup, escape
-
     if choice is None:
         return html
     cut = html.find("<h2")
     cut = len(html) if cut < 0 else cut
     box = template("pages/_choice.html").module.box(  # type: ignore[attr-defined]
-        choice, words, True, lambda text: Markup(link_phones(str(escape(text)), contacts)))
+        choice, words, True, phones_filter(contacts))
     return f'{html[:cut]}{box}\n<div class="model">\n{html[cut:]}</div>'
 
 
@@ -185,8 +193,6 @@ def _card(course: Course) -> list[tuple[str, bool]]:
 
 
 def _render_page(course: Course, brand: Brand | None) -> str:
-    from markupsafe import Markup, escape
-
     scenes = {c.page: c for c in course.choices if c.page}
     shifted = [
         type(m)(m.id, m.role, m.title,
@@ -200,6 +206,5 @@ def _render_page(course: Course, brand: Brand | None) -> str:
         course=view, ui=course.ui, brand=brand, data_json=_DATA,
         mastery_pct=str(round(course.mastery_score * 100)),
         first_page_id=course.pages[0].id if course.pages else "",
-        card=_card(course), phones=lambda text: Markup(link_phones(str(escape(text)),
-                                                                   course.contacts)),
+        card=_card(course), phones=phones_filter(course.contacts),
     )
